@@ -5,9 +5,16 @@
 
 const BUCKETS = 512;
 
-/** qdict.c's string hash (tdb_hash) over the key's UTF-8 bytes. */
-export function qdictHash(key: string): number {
+/** A key's bytes as QEMU stores them: UTF-8, U+0000 as C0 80 (JSON input's modified UTF-8). */
+function keyBytes(key: string): Uint8Array {
   const bytes = Buffer.from(key, 'utf8');
+  if (!bytes.includes(0)) return bytes;
+  return Buffer.from(Array.from(bytes).flatMap((b) => (b === 0 ? [0xc0, 0x80] : [b])));
+}
+
+/** qdict.c's string hash (tdb_hash) over the key's bytes. */
+export function qdictHash(key: string): number {
+  const bytes = keyBytes(key);
   let value = Math.imul(0x238f13af, bytes.length) >>> 0;
   for (let i = 0; i < bytes.length; i++) {
     value = (value + ((bytes[i] << ((i * 5) % 24)) >>> 0)) >>> 0;

@@ -36,3 +36,24 @@ export function qtypeOf(v: QValue): 'null' | 'boolean' | 'integer' | 'number' | 
   if (Array.isArray(v)) return 'array';
   return 'object';
 }
+
+/**
+ * A parsed object's QDict iteration order, kept (non-enumerable) on objects
+ * whose keys JS would reorder: integer-like keys always come first in JS
+ * property order. The writer honours it so that an echoed `id` matches QEMU.
+ */
+export const QDICT_KEY_ORDER: unique symbol = Symbol('qdictKeyOrder');
+
+/**
+ * An object's keys in QDict iteration order where the parser recorded it
+ * (QDICT_KEY_ORDER), else in JS order. Iterate members with this wherever
+ * QEMU's "first offending member" depends on QDict order.
+ */
+export function qdictKeys(obj: object): string[] {
+  const keys = Object.keys(obj);
+  const kept = (obj as { [QDICT_KEY_ORDER]?: unknown })[QDICT_KEY_ORDER];
+  if (!Array.isArray(kept)) return keys;
+  const present = new Set(keys);
+  const ordered = kept.filter((k): k is string => typeof k === 'string' && present.delete(k));
+  return present.size === 0 ? ordered : ordered.concat([...present]);
+}

@@ -1,0 +1,363 @@
+// The 'file' protocol driver (block/file-posix.c) over a host file, with
+// synchronous fs calls. Holes stay holes: zeroing never writes buffers over
+// ranges that already read as zero, and a zeroed tail is cut off and
+// re-extended (ftruncate) instead of written. Node has no fallocate and no
+// SEEK_DATA/SEEK_HOLE, so block status falls back to the file's allocated
+// block count and, for partly sparse files, to looking at the data.
+
+import * as fs from 'node:fs';
+import { BlockGenericError, BlockIOError, errorWithErrno } from './block-driver.js';
+import type { BlockStatus, TruncateOptions, WriteZeroesFlags } from './block-driver.js';
+import { BlockDriverBase, roundUpToSector } from './driver-base.js';
+import { EACCES, EINVAL, EPERM, EROFS, errnoOfFsError } from './errno.js';
+import type { OpenContext } from './open-context.js';
+import { checkKnownOptions, optBool, optEnum, optInt, optString, type OptKind, type OptionBag } from './options.js';
+import { zeroRuns } from './zero-detect.js';
+import { checkImagePath } from '../image-dir.js';
+
+export const FILE_OPTIONS: Readonly<Record<string, OptKind>> = {
+  filename: 'string',
+  locking: { enum: ['on', 'off', 'auto'] },
+  aio: { enum: ['threads', 'native', 'io_uring'] },
+  'aio-max-batch': 'int',
+  'drop-cache': 'bool',
+  'pr-manager': 'string',
+  'x-check-cache-dropped': 'bool',
+};
+
+/** Granule for hole detection by content. */
+const SCAN_GRANULE = 4096;
+/** Most bytes looked at per block-status / zeroing scan step. */
+const SCAN_CHUNK = 1024 * 1024;
+
+/** BlockdevOptionsFile's cache flags as the file node sees them. */
+function cacheOption(opts: OptionBag, key: 'direct' | 'no-flush'): boolean {
+  const c = opts.cache;
+  if (typeof c === 'object' && c !== null) return optBool(c as OptionBag, key, `cache.${key}`) ?? false;
+  return false;
+}
+
+/** Strips the "file:" protocol prefix (raw_parse_filename). */
+function stripFileProtocol(name: string): string {
+  return name.startsWith('file:') ? name.slice(5) : name;
+}
+
+export class FileDriver extends BlockDriverBase {
+  readonly format = 'file';
+  override readonly isProtocol = true;
+
+  private readonly filenameOpt: string;
+  private fd: number;
+  private readonly noFlush: boolean;
+  private discardNbOk = 0;
+  private discardNbFailed = 0;
+  private discardBytesOk = 0;
+
+  private constructor(opts: OptionBag, fd: number, filename: string, readOnly: boolean, ctx: OpenContext, noFlush: boolean) {
+    super({ options: opts, readOnly, legacy: ctx.legacy });
+    this.fd = fd;
+    this.filenameOpt = filename;
+    this.noFlush = noFlush;
+  }
+
+  /** raw_open_common for a regular file. */
+  static open(opts: OptionBag, ctx: OpenContext, inheritedNoFlush = false): FileDriver {
+    checkKnownOptions(opts, FILE_OPTIONS);
+    const given = optString(opts, 'filename');
+    if (given === undefined) throw new BlockGenericError("Parameter 'filename' is missing");
+    const filename = stripFileProtocol(given);
+    optEnum(opts, 'locking', ['on', 'off', 'auto']); // no host locks here; accepted
+    const aio = optEnum(opts, 'aio', ['threads', 'native', 'io_uring']);
+    optInt(opts, 'aio-max-batch');
+    optBool(opts, 'drop-cache');
+    optBool(opts, 'x-check-cache-dropped');
+    if (optString(opts, 'pr-manager') !== undefined) {
+      throw new BlockGenericError(`No persistent reservation manager with id '${String(opts['pr-manager'])}'`);
+    }
+    const direct = cacheOption(opts, 'direct');
+    if (aio === 'native' && !direct) {
+      throw new BlockGenericError('aio=native was specified, but it requires cache.direct=on, which was not specified.');
+    }
+    let readOnly = optBool(opts, 'read-only') ?? false;
+    const autoReadOnly = optBool(opts, 'auto-read-only') ?? false;
+    const path = checkImagePath(ctx.policy, filename, 'open');
+
+    let fd: number;
+    try {
+      fd = fs.openSync(path, readOnly ? 'r' : 'r+');
+    } catch (e) {
+      let errno = errnoOfFsError(e);
+      if (!readOnly && autoReadOnly && (errno === EACCES || errno === EROFS || errno === EPERM)) {
+        try {
+          fd = fs.openSync(path, 'r');
+          readOnly = true;
+          errno = 0;
+        } catch (e2) {
+          errno = errnoOfFsError(e2);
+        }
+      }
+      if (errno !== 0) {
+        if (errno === EROFS) errno = EACCES;
+        throw errorWithErrno(`Could not open '${filename}'`, errno);
+      }
+    }
+    let st: fs.Stats;
+    try {
+      st = fs.fstatSync(fd!);
+    } catch (e) {
+      fs.closeSync(fd!);
+      throw errorWithErrno('Could not stat file', errnoOfFsError(e));
+    }
+    if (!st.isFile()) {
+      fs.closeSync(fd!);
+      throw new BlockGenericError(`'file' driver requires '${filename}' to be a regular file`);
+    }
+    return new FileDriver(opts, fd!, filename, readOnly, ctx, cacheOption(opts, 'no-flush') || inheritedNoFlush);
+  }
+
+  protected override openedExactFilename(): string {
+    return this.filenameOpt;
+  }
+
+  /** The host file size in bytes (not rounded). */
+  fileSize(): number {
+    this.checkOpen();
+    try {
+      return fs.fstatSync(this.fd).size;
+    } catch (e) {
+      throw new BlockIOError(errnoOfFsError(e));
+    }
+  }
+
+  getLength(): number {
+    return roundUpToSector(this.fileSize());
+  }
+
+  preadInto(offset: number, dest: Buffer): void {
+    this.checkOpen();
+    let done = 0;
+    try {
+      while (done < dest.length) {
+        const n = fs.readSync(this.fd, dest, done, dest.length - done, offset + done);
+        if (n === 0) break;
+        done += n;
+      }
+    } catch (e) {
+      throw new BlockIOError(errnoOfFsError(e));
+    }
+    // past EOF reads as zeroes (raw_co_preadv pads short reads)
+    if (done < dest.length) dest.fill(0, done);
+  }
+
+  pwrite(offset: number, data: Buffer): void {
+    this.checkWritable();
+    this.writeAll(offset, data);
+  }
+
+  private writeAll(offset: number, data: Buffer): void {
+    let done = 0;
+    try {
+      while (done < data.length) {
+        done += fs.writeSync(this.fd, data, done, data.length - done, offset + done);
+      }
+    } catch (e) {
+      throw new BlockIOError(errnoOfFsError(e));
+    }
+  }
+
+  private ftruncate(size: number): void {
+    try {
+      fs.ftruncateSync(this.fd, size);
+    } catch (e) {
+      throw new BlockIOError(errnoOfFsError(e));
+    }
+  }
+
+  /**
+   * Makes [offset, offset+length) read as zeroes without turning holes into
+   * data: the tail of the file is cut and re-extended, ranges inside the file
+   * get zero buffers only where they are not zero already.
+   */
+  pwriteZeroes(offset: number, length: number, _flags?: WriteZeroesFlags): void {
+    this.checkWritable();
+    if (length <= 0) return;
+    const size = this.fileSize();
+    const end = offset + length;
+    if (offset >= size) {
+      if (end > size) this.ftruncate(end);
+      return;
+    }
+    if (end >= size) {
+      this.ftruncate(offset);
+      this.ftruncate(end);
+      return;
+    }
+    this.zeroInside(offset, length);
+  }
+
+  private zeroInside(offset: number, length: number): void {
+    let zeroBuf: Buffer | null = null;
+    for (let pos = offset; pos < offset + length; pos += SCAN_CHUNK) {
+      const n = Math.min(SCAN_CHUNK, offset + length - pos);
+      const buf = Buffer.allocUnsafe(n);
+      this.preadInto(pos, buf);
+      for (const run of zeroRuns(buf, pos, SCAN_GRANULE)) {
+        if (run.zero) continue;
+        zeroBuf ??= Buffer.alloc(SCAN_CHUNK);
+        this.writeAll(pos + run.start, zeroBuf.subarray(0, run.length));
+      }
+    }
+  }
+
+  /**
+   * raw_co_pdiscard punches a hole; here the range is zeroed the hole-keeping
+   * way above, so a discarded range reads as zeroes as it does on Linux.
+   */
+  discard(offset: number, length: number): void {
+    try {
+      this.pwriteZeroes(offset, length);
+    } catch (e) {
+      this.discardNbFailed++;
+      throw e;
+    }
+    this.discardNbOk++;
+    this.discardBytesOk += length;
+  }
+
+  flush(): void {
+    this.checkOpen();
+    if (this.readOnly || this.noFlush) return;
+    try {
+      fs.fdatasyncSync(this.fd);
+    } catch (e) {
+      throw new BlockIOError(errnoOfFsError(e));
+    }
+  }
+
+  /** raw_co_truncate → raw_regular_truncate. */
+  truncate(newSize: number, opts?: TruncateOptions): void {
+    this.checkOpen();
+    if (this.readOnly) throw new BlockGenericError('Image is read-only', EACCES);
+    const prealloc = opts?.prealloc ?? 'off';
+    const current = this.fileSize();
+    if (prealloc !== 'off' && newSize < current) {
+      throw new BlockGenericError('Cannot use preallocation for shrinking files');
+    }
+    if (prealloc === 'metadata') {
+      throw new BlockGenericError(`Unsupported preallocation mode: ${prealloc}`);
+    }
+    if (!Number.isSafeInteger(newSize) || newSize < 0) {
+      throw errorWithErrno('Could not resize file', EINVAL);
+    }
+    try {
+      if (prealloc === 'off' || newSize <= current) {
+        fs.ftruncateSync(this.fd, newSize);
+      } else {
+        // falloc / full: allocate the new area by writing it
+        const chunk = Buffer.alloc(Math.min(SCAN_CHUNK, newSize - current));
+        for (let pos = current; pos < newSize; pos += chunk.length) {
+          const n = Math.min(chunk.length, newSize - pos);
+          fs.writeSync(this.fd, chunk, 0, n, pos);
+        }
+      }
+    } catch (e) {
+      throw errorWithErrno('Could not resize file', errnoOfFsError(e));
+    }
+  }
+
+  /**
+   * raw_co_block_status: holes are ZERO, data is DATA, both are allocated.
+   * Without SEEK_DATA: a file with no allocated blocks is all hole, a fully
+   * allocated file all data; otherwise the content decides (zero granules
+   * are reported as zero, which reads the same as a hole).
+   */
+  blockStatus(offset: number, length: number): BlockStatus {
+    this.checkOpen();
+    let st: fs.Stats;
+    try {
+      st = fs.fstatSync(this.fd);
+    } catch (e) {
+      throw new BlockIOError(errnoOfFsError(e));
+    }
+    if (length <= 0) return { allocated: true, data: false, zero: false, length: 0 };
+    if (offset >= st.size) return { allocated: true, data: false, zero: true, length };
+    const allocated = st.blocks * 512;
+    if (allocated === 0) return { allocated: true, data: false, zero: true, length };
+    if (allocated >= Math.ceil(st.size / SCAN_GRANULE) * SCAN_GRANULE) {
+      return { allocated: true, data: true, zero: false, length };
+    }
+    const n = Math.min(length, SCAN_CHUNK, st.size - offset);
+    const buf = Buffer.allocUnsafe(n);
+    this.preadInto(offset, buf);
+    const first = zeroRuns(buf, offset, SCAN_GRANULE)[0];
+    let runLength = first.length;
+    // a zero run reaching EOF extends to the end of the request
+    if (first.zero && offset + runLength >= st.size) runLength = length;
+    return { allocated: true, data: !first.zero, zero: first.zero, length: runLength };
+  }
+
+  override getInfo(): { clusterSize: number; isDirty: boolean } {
+    return { clusterSize: 0, isDirty: false };
+  }
+
+  /** raw_get_allocated_file_size: st_blocks * 512. */
+  override allocatedFileSize(): number | null {
+    try {
+      return fs.fstatSync(this.fd).blocks * 512;
+    } catch {
+      return null;
+    }
+  }
+
+  /** BlockStatsSpecificFile for query-blockstats. */
+  driverSpecificStats(): { driver: 'file'; 'discard-nb-ok': number; 'discard-nb-failed': number; 'discard-bytes-ok': number } {
+    return {
+      driver: 'file',
+      'discard-nb-ok': this.discardNbOk,
+      'discard-nb-failed': this.discardNbFailed,
+      'discard-bytes-ok': this.discardBytesOk,
+    };
+  }
+
+  override close(): void {
+    if (this.closed) return;
+    super.close();
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // already gone
+    }
+    this.fd = -1;
+  }
+}
+
+/**
+ * raw_co_create (file-posix): create or open the file, cut it to 0, then
+ * grow it to `size` (sparse).
+ */
+export function createFile(ctx: Pick<OpenContext, 'policy'>, filename: string, size: number, prealloc: 'off' | 'full' | 'falloc' = 'off'): void {
+  const name = stripFileProtocol(filename);
+  const path = checkImagePath(ctx.policy, name, 'create');
+  let fd: number;
+  try {
+    fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+  } catch (e) {
+    throw errorWithErrno(`Could not create '${name}'`, errnoOfFsError(e));
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) {
+      throw new BlockGenericError(`'file' driver requires '${name}' to be a regular file`);
+    }
+    fs.ftruncateSync(fd, 0);
+    fs.ftruncateSync(fd, size);
+    if (prealloc !== 'off') {
+      const chunk = Buffer.alloc(Math.min(SCAN_CHUNK, Math.max(size, 1)));
+      for (let pos = 0; pos < size; pos += chunk.length) fs.writeSync(fd, chunk, 0, Math.min(chunk.length, size - pos), pos);
+    }
+  } catch (e) {
+    if (e instanceof BlockGenericError) throw e;
+    throw errorWithErrno('Could not resize file', errnoOfFsError(e));
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,132 @@
+// One VM assembled from its command line (softmmu/vl.c, hw/core/machine.c):
+// owns its sim kernel, run-state controller, event bus, block graph and
+// migration state. Many Machines may live in one process.
+
+import type { MachineConfig } from './config.js';
+import { VersionInfo } from './version.js';
+import { MigrationState } from './migration.js';
+import { BlockGraph } from '../block/block-graph.js';
+import { EventBus } from '../system/qapi-event.js';
+import { SimKernel } from '../sim/kernel.js';
+import { VmRunState, StatusInfo } from '../system/vm-runstate.js';
+
+export interface MachineEnv {
+  version: VersionInfo;
+  log: (msg: string) => void;
+}
+
+export class Machine {
+  readonly events: EventBus;
+  readonly block = new BlockGraph();
+  readonly migration: MigrationState;
+  readonly version: VersionInfo;
+  readonly kernel: SimKernel;
+  readonly runState: VmRunState;
+
+  constructor(
+    readonly config: MachineConfig,
+    readonly env: MachineEnv,
+  ) {
+    this.version = env.version;
+    this.kernel = new SimKernel({ seed: config.seed, clock: config.clock, live: true, log: env.log });
+    this.events = new EventBus(() => this.kernel.wallTime());
+    this.runState = new VmRunState(this.kernel, this.events, {
+      startPaused: config.startPaused,
+      noShutdown: config.noShutdown,
+      noReboot: config.noReboot,
+      incoming: config.incoming,
+      log: env.log,
+    });
+    for (const t of config.iothreads) {
+      this.kernel.addIothread(t.id, {
+        ...(t.pollMaxNs !== undefined && { pollMaxNs: t.pollMaxNs }),
+        ...(t.pollGrow !== undefined && { pollGrow: t.pollGrow }),
+        ...(t.pollShrink !== undefined && { pollShrink: t.pollShrink }),
+        ...(t.aioMaxBatch !== undefined && { aioMaxBatch: t.aioMaxBatch }),
+      });
+    }
+    this.migration = new MigrationState(this.events, config.incoming === 'defer', () => this.queryStatus().status === 'inmigrate');
+  }
+
+  get name(): string | undefined {
+    return this.config.name;
+  }
+
+  get uuid(): string {
+    return this.config.uuid ?? '00000000-0000-0000-0000-000000000000';
+  }
+
+  /** KVM is "enabled" when the command line picked it as the accelerator. */
+  get kvmEnabled(): boolean {
+    return this.config.accel[0] === 'kvm';
+  }
+
+  get seed(): number {
+    return this.config.seed;
+  }
+
+  get clockKind(): 'real' | 'virtual' {
+    return this.config.clock;
+  }
+
+  /** The dispatcher's view of the main loop (monitor commands run from the iohandler context). */
+  readonly loop = {
+    runInMainLoop: (fn: () => void) => this.kernel.mainLoop.runInMainLoop(fn, 'monitor dispatch'),
+    afterMainLoopIteration: (fn: () => void) => this.kernel.mainLoop.afterIteration(fn),
+  };
+
+  nowNs(): number {
+    return this.kernel.nowNs();
+  }
+
+  advanceClock(ns: number): void {
+    this.kernel.advance(ns);
+  }
+
+  /** Machine init done: the main loop starts; without -S the VM runs. */
+  start(): void {
+    this.runState.machineInitDone();
+  }
+
+  destroy(): void {
+    this.kernel.dispose();
+  }
+
+  /** fn once the main loop exited (quit, shutdown without -no-shutdown, host signal). */
+  onExit(fn: (status: number) => void): void {
+    this.runState.onExit(fn);
+  }
+
+  queryStatus(): StatusInfo {
+    return this.runState.queryStatus();
+  }
+
+  qmpStop(): void {
+    this.runState.qmpStop();
+  }
+
+  qmpCont(): void {
+    this.runState.qmpCont();
+  }
+
+  qmpSystemReset(): void {
+    this.runState.qmpSystemReset();
+  }
+
+  qmpSystemPowerdown(): void {
+    this.runState.qmpSystemPowerdown();
+  }
+
+  qmpSystemWakeup(): void {
+    this.runState.qmpSystemWakeup();
+  }
+
+  qmpQuit(): void {
+    this.runState.qmpQuit();
+  }
+
+  /** SIGTERM/SIGINT/SIGHUP */
+  hostSignal(): void {
+    this.runState.hostSignal();
+  }
+}

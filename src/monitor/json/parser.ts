@@ -1,0 +1,186 @@
+// The parser of qobject/json-parser.c, over the tokens of one message as
+// the streamer collected them. QEMU parses by recursive descent and keeps
+// only the first error; this walks the same grammar with an explicit
+// stack (deep input cannot exhaust the JS stack) and stops at that error.
+
+import { QDICT_KEY_ORDER, QFloat, type QDictValue, type QValue } from '../../qapi/qobject/qobject.js';
+import { qdictOrder } from '../../qapi/qobject/qdict.js';
+import { StringTokenError } from './string.js';
+import {
+  TOK_COLON,
+  TOK_COMMA,
+  TOK_FLOAT,
+  TOK_INTEGER,
+  TOK_KEYWORD,
+  TOK_LCURLY,
+  TOK_LSQUARE,
+  TOK_RCURLY,
+  TOK_RSQUARE,
+  TOK_STRING,
+  type TokenKind,
+} from './token.js';
+
+/** Tokens of one message: kind, and for scalars their text or decoded string. */
+export interface TokenList {
+  kinds: TokenKind[];
+  values: Array<string | StringTokenError | undefined>;
+}
+
+export type ParseResult = { value: QValue } | { error: string };
+
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+/** json-parser.c formats its messages into a 1024-byte buffer. */
+const MESSAGE_MAX = 1023;
+
+class ParseError {
+  constructor(readonly reason: string) {}
+}
+
+function fail(reason: string): never {
+  throw new ParseError(reason);
+}
+
+/** JSON_INTEGER: int64 if it fits, else uint64 if positive, else a double. */
+export function integerValue(text: string): QValue {
+  const n = Number(text);
+  if (Number.isSafeInteger(n)) return n === 0 ? 0 : n; // "-0" is the integer 0
+  const big = BigInt(text);
+  if (big >= INT64_MIN && big <= UINT64_MAX) return big;
+  return new QFloat(n);
+}
+
+function keywordValue(text: string): QValue {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  if (text === 'null') return null;
+  return fail(`invalid keyword '${text}'`);
+}
+
+interface DictFrame {
+  dict: true;
+  entries: Map<string, QValue>;
+  key: string | undefined; // set while its value is being parsed
+}
+interface ListFrame {
+  dict: false;
+  items: QValue[];
+}
+type Frame = DictFrame | ListFrame;
+
+/** Keys JS enumerates before all others, in numeric order. */
+function isArrayIndex(k: string): boolean {
+  return /^(?:0|[1-9][0-9]{0,9})$/.test(k) && Number(k) < 2 ** 32 - 1;
+}
+
+/** A QDict as a plain object whose key order is QDict iteration order. */
+export function buildDict(entries: Map<string, QValue>): QDictValue {
+  const obj: QDictValue = {};
+  const keys = entries.size < 2 ? [...entries.keys()] : qdictOrder([...entries.keys()]);
+  for (const k of keys) {
+    if (k === '__proto__') {
+      Object.defineProperty(obj, k, { value: entries.get(k)!, enumerable: true, writable: true, configurable: true });
+    } else {
+      obj[k] = entries.get(k)!;
+    }
+  }
+  if (keys.some(isArrayIndex)) Object.defineProperty(obj, QDICT_KEY_ORDER, { value: keys });
+  return obj;
+}
+
+/** json_parser_parse: the value of a message, or the first error. */
+export function parseTokens(tokens: TokenList): ParseResult {
+  try {
+    return { value: parse(tokens) };
+  } catch (e) {
+    if (e instanceof ParseError) {
+      const reason = e.reason.length > MESSAGE_MAX ? e.reason.slice(0, MESSAGE_MAX) : e.reason;
+      return { error: `JSON parse error, ${reason}` };
+    }
+    throw e;
+  }
+}
+
+function parse({ kinds, values }: TokenList): QValue {
+  const count = kinds.length;
+  const stack: Frame[] = [];
+  let pos = 0;
+  const next = (): TokenKind => (pos < count ? kinds[pos++] : fail('premature EOI'));
+  for (;;) {
+    // parse_value at kinds[pos]
+    let value: QValue;
+    if (pos >= count) fail('premature EOI');
+    const kind = kinds[pos];
+    const text = values[pos];
+    pos++;
+    switch (kind) {
+      case TOK_LCURLY:
+        if (pos >= count) fail('premature EOI');
+        if (kinds[pos] !== TOK_RCURLY) {
+          stack.push({ dict: true, entries: new Map(), key: undefined });
+          continue; // parse the first key
+        }
+        pos++;
+        value = {};
+        break;
+      case TOK_LSQUARE:
+        if (pos >= count) fail('premature EOI');
+        if (kinds[pos] !== TOK_RSQUARE) {
+          stack.push({ dict: false, items: [] });
+          continue; // parse the first element
+        }
+        pos++;
+        value = [];
+        break;
+      case TOK_STRING:
+        if (text instanceof StringTokenError) fail(text.reason);
+        value = text as string;
+        break;
+      case TOK_INTEGER:
+        value = integerValue(text as string);
+        break;
+      case TOK_FLOAT:
+        value = new QFloat(Number(text as string));
+        break;
+      case TOK_KEYWORD:
+        value = keywordValue(text as string);
+        break;
+      default:
+        fail('expecting value');
+    }
+    // A value is complete: hand it to the enclosing containers.
+    for (;;) {
+      const top = stack[stack.length - 1];
+      if (top === undefined) return value;
+      if (top.dict) {
+        if (top.key === undefined) {
+          if (typeof value !== 'string') fail('key is not a string in object');
+          if (next() !== TOK_COLON) fail('missing : in object pair');
+          top.key = value;
+          break; // parse the member's value
+        }
+        if (top.entries.has(top.key)) fail('duplicate key');
+        top.entries.set(top.key, value);
+        top.key = undefined;
+        const sep = next();
+        if (sep === TOK_RCURLY) {
+          stack.pop();
+          value = buildDict(top.entries);
+          continue;
+        }
+        if (sep !== TOK_COMMA) fail('expected separator in dict');
+        if (pos >= count) fail('premature EOI');
+        break; // parse the next key
+      }
+      top.items.push(value);
+      const sep = next();
+      if (sep === TOK_RSQUARE) {
+        stack.pop();
+        value = top.items;
+        continue;
+      }
+      if (sep !== TOK_COMMA) fail('expected separator in list');
+      break; // parse the next element
+    }
+  }
+}
