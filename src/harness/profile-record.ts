@@ -1,7 +1,8 @@
 // Records the static QAPI profile of a real QEMU into protocol/<profile>/:
 // the introspected schema, the command list, the version, HMP help texts,
-// the names of alternate types (masked in the schema, but printed in
-// argument errors) and replies to a fixed list of argument probes.
+// and what introspection hides but argument errors show: the names of
+// alternate types and the C width of every integer member (both found by
+// probing), plus the replies to a fixed list of argument probes.
 // QEMU is started with `-qmp unix:PATH` in client mode: it connects to a
 // socket we listen on, so nothing has to poll for a socket file.
 
@@ -20,7 +21,7 @@ interface SchemaEntry {
 }
 
 /** One QMP connection to a real QEMU, one command at a time. */
-class QemuMonitor {
+class QemuQmpClient {
   private buf = '';
   private waiting: ((msg: Record<string, Json>) => void)[] = [];
   private queued: Record<string, Json>[] = [];
@@ -83,7 +84,7 @@ class QemuMonitor {
   }
 }
 
-async function withQemu<T>(qemu: string, body: (mon: QemuMonitor) => Promise<T>): Promise<T> {
+async function withQemu<T>(qemu: string, body: (mon: QemuQmpClient) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'qmp-sim-record-'));
   const path = join(dir, 'qmp.sock');
   const server = net.createServer();
@@ -106,7 +107,7 @@ async function withQemu<T>(qemu: string, body: (mon: QemuMonitor) => Promise<T>)
       new Promise<net.Socket>((resolve) => server.once('connection', resolve)),
       exited,
     ]);
-    const mon = new QemuMonitor(sock);
+    const mon = new QemuQmpClient(sock);
     exited.catch((e: Error) => mon.fail(e));
     const greeting = await mon.next();
     if (!('QMP' in greeting)) throw new Error(`no QMP greeting: ${JSON.stringify(greeting)}`);
@@ -191,12 +192,10 @@ class SchemaIndex {
         throw new Error(`cannot sample ${t['meta-type']}`);
     }
   }
-  sampleObject(t: SchemaEntry, depth: number, tagValue?: string): { [k: string]: Json } {
+  /** Required members only; a flat union gets its first tag value and that variant's members. */
+  sampleObject(t: SchemaEntry, depth: number): { [k: string]: Json } {
     const out: { [k: string]: Json } = {};
-    for (const m of this.members(t)) {
-      if (m.name === t.tag && tagValue !== undefined) out[m.name] = tagValue;
-      else if (!m.optional) out[m.name] = this.sample(m.type, depth + 1);
-    }
+    for (const m of this.members(t)) if (!m.optional) out[m.name] = this.sample(m.type, depth + 1);
     const variant = this.variantFor(t, out);
     if (variant) Object.assign(out, this.sampleObject(this.get(variant), depth + 1));
     return out;
@@ -330,7 +329,7 @@ function elementOf(ix: SchemaIndex, type: string): string {
   return t.name;
 }
 
-async function probeAlternates(mon: QemuMonitor, ix: SchemaIndex, paths: Map<string, Edge>): Promise<Record<string, { name: string; probe: Json; desc: string }>> {
+async function probeAlternates(mon: QemuQmpClient, ix: SchemaIndex, paths: Map<string, Edge>): Promise<Record<string, { name: string; probe: Json; desc: string }>> {
   const out: Record<string, { name: string; probe: Json; desc: string }> = {};
   for (const alt of ix.entries.filter((e) => e['meta-type'] === 'alternate')) {
     const accepted = ix.altJsonTypes(alt);
@@ -361,7 +360,7 @@ async function probeAlternates(mon: QemuMonitor, ix: SchemaIndex, paths: Map<str
 const U64_MAX = '18446744073709551615';
 const I64_MAX = '9223372036854775807';
 
-async function probeIntWidths(mon: QemuMonitor, ix: SchemaIndex, paths: Map<string, Edge>): Promise<Record<string, Record<string, string>>> {
+async function probeIntWidths(mon: QemuQmpClient, ix: SchemaIndex, paths: Map<string, Edge>): Promise<Record<string, Record<string, string>>> {
   const out: Record<string, Record<string, string>> = {};
   for (const [owner, member] of objectMembers(ix, (type) => elementOf(ix, type) === 'int')) {
     const big = probeFor(ix, paths, owner, member, 0);
@@ -400,7 +399,7 @@ function probeText(execute: string, args: unknown): string {
   return JSON.stringify(req).replace(/\{"\$(?:int|float)":"([-+.0-9eE]+)"\}/g, '$1');
 }
 
-async function runProbes(mon: QemuMonitor, probes: readonly ArgumentProbe[]): Promise<Json[]> {
+async function runProbes(mon: QemuQmpClient, probes: readonly ArgumentProbe[]): Promise<Json[]> {
   const out: Json[] = [];
   for (const p of probes) {
     const reply = await mon.raw(probeText(p.execute, p.arguments));

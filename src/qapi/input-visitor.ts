@@ -3,8 +3,12 @@
 // input visitor do (qapi/qobject-input-visitor.c, qapi/qapi-visit-core.c,
 // scripts/qapi/visit.py): members in schema order, flat-union variants
 // after the base, alternates dispatched on the JSON type, and the first
-// leftover key in GHashTable order. Each failure is a zod issue whose params
-// carry what QEMU would print; render.ts turns the first one into text.
+// leftover key in GHashTable order. Every object type becomes a z.object
+// of its members (each a zod transform running that type's check); lists
+// and alternates dispatch to their element/branch checks directly, which
+// keeps the stack shallow for deeply nested options. Each failure is a zod
+// issue whose params say what QEMU would print; validate.ts renders the
+// first one.
 
 import { z } from 'zod';
 import { QFloat, isQDict, qtypeOf, type QValue } from './qobject/qobject.js';
@@ -145,16 +149,16 @@ export class InputVisitorSchemas {
   constructor(private readonly schema: QapiSchema) {}
 
   /**
-   * The zod schema for a value of QAPI type `name`; an absent value is
-   * "missing" unless `optional`. Integer widths depend on the member holding
-   * the value, so `intKind` travels with builtin 'int' and lists of it.
+   * The zod schema for a value of QAPI type `name` (absent: "missing").
+   * Integer widths depend on the member holding the value, so `intKind`
+   * travels with builtin 'int' and lists of it.
    */
-  typeSchema(name: string, intKind: IntKind = 'int64', optional = false): z.ZodTypeAny {
-    const key = `${name}/${intKind}/${optional}`;
+  typeSchema(name: string, intKind: IntKind = 'int64'): z.ZodTypeAny {
+    const key = `${name}/${intKind}`;
     let s = this.schemas.get(key);
     if (!s) {
       const check = this.check(name, intKind);
-      s = z.any().transform(optional ? (v, ctx) => (v === undefined ? undefined : check(v, ctx)) : (v, ctx) => check(v, ctx));
+      s = z.any().transform((v, ctx) => check(v, ctx));
       this.schemas.set(key, s);
     }
     return s;
@@ -223,7 +227,10 @@ export class InputVisitorSchemas {
     let s = this.shapes.get(t.name);
     if (!s) {
       const shape: Record<string, z.ZodTypeAny> = {};
-      for (const m of t.members) shape[m.name] = this.typeSchema(m.type, this.schema.intKind(t.name, m.name), 'default' in m);
+      for (const m of t.members) {
+        const member = this.typeSchema(m.type, this.schema.intKind(t.name, m.name));
+        shape[m.name] = 'default' in m ? member.optional() : member;
+      }
       s = z.object(shape);
       this.shapes.set(t.name, s);
     }

@@ -74,16 +74,23 @@ export class ArgumentValidators {
     if (argType['meta-type'] === 'object' && argType.members.length === 0 && !argType.variants) {
       // no members (query-status & co.): only a leftover key can fail
       return (args) => {
-        if (Object.keys(args).length) this.check(argType.name, args);
+        if (Object.keys(args).length) this.check(command, argType.name, args);
         return {};
       };
     }
-    return (args) => this.check(argType.name, args);
+    return (args) => this.check(command, argType.name, args);
   }
 
-  private check(argType: string, args: QDictValue): Record<string, unknown> {
+  private check(command: string, argType: string, args: QDictValue): Record<string, unknown> {
     this.visitor ??= new InputVisitorSchemas(this.schema);
-    const r = this.visitor.typeSchema(argType).safeParse(args);
+    let r: z.SafeParseReturnType<unknown, unknown>;
+    try {
+      r = this.visitor.typeSchema(argType).safeParse(args);
+    } catch (e) {
+      // QEMU recurses in C; ~1000 levels of nested options exhaust our stack
+      if (e instanceof RangeError) throw QmpError.generic(`qmp-sim: arguments of '${command}' are nested too deeply to check`);
+      throw e;
+    }
     if (r.success) return r.data as Record<string, unknown>;
     const first = r.error.issues[0] as z.ZodCustomIssue;
     const params = first.params as QapiIssue | undefined;

@@ -24,8 +24,9 @@ export interface KernelOptions {
   /** wall time of virtual ns 0, in seconds since the Unix epoch */
   epochSeconds?: number;
   order?: SchedulingOrder;
-  /** watchdog: steps per run call */
+  /** watchdog: steps per run call, and per nested wait */
   maxSteps?: number;
+  maxWaitSteps?: number;
   faults?: FaultConfig;
   /** test-only: re-introduce historical bugs */
   bugs?: Partial<BugSwitches>;
@@ -60,7 +61,7 @@ export class SimKernel implements AioEnv {
   constructor(opts: KernelOptions = {}) {
     const seed = opts.seed ?? 0;
     this.clock = typeof opts.clock === 'object' ? opts.clock : createClock(opts.clock ?? 'virtual', opts.epochSeconds);
-    this.sched = new Scheduler({ seed, clock: this.clock, order: opts.order, maxSteps: opts.maxSteps, threadIdBase: opts.threadIdBase });
+    this.sched = new Scheduler({ seed, clock: this.clock, order: opts.order, maxSteps: opts.maxSteps, maxWaitSteps: opts.maxWaitSteps, threadIdBase: opts.threadIdBase });
     this.faults = new FaultPoints(seed, opts.faults);
     this.bugs = bugSwitches(opts.bugs);
     this.prng = new Prng(seed);

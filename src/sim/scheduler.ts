@@ -22,6 +22,8 @@ export interface SchedulerOptions {
   order?: SchedulingOrder;
   /** Watchdog: steps allowed in one run call before SimLivelockError. */
   maxSteps?: number;
+  /** Watchdog for one nested wait (waitUntil), default 100000 steps. */
+  maxWaitSteps?: number;
   /** First thread id handed out (query-iothreads thread-id). */
   threadIdBase?: number;
 }
@@ -49,6 +51,7 @@ export class Scheduler {
   readonly clock: Clock;
   readonly order: SchedulingOrder;
   maxSteps: number;
+  maxWaitSteps: number;
   /** Where a step's exception goes; unset → it propagates to the run call. */
   onError?: (err: unknown, label: string) => void;
 
@@ -70,6 +73,7 @@ export class Scheduler {
     this.clock = opts.clock ?? new VirtualClock();
     this.order = opts.order ?? 'seeded';
     this.maxSteps = opts.maxSteps ?? 5_000_000;
+    this.maxWaitSteps = opts.maxWaitSteps ?? 100_000;
     this.nextThreadId = opts.threadIdBase ?? 1000;
     this.prng = new Prng(this.seed).fork('scheduler');
   }
@@ -260,11 +264,15 @@ export class Scheduler {
    * outer waiter) is excluded. When nothing can run, the next timer fires
    * early (virtual: time jumps to it; real: it fires before its wall
    * deadline, since a Node step cannot sleep). Nothing left → SimHangError.
+   * Nested waits unwind last-in first-out: a thread waiting inside another
+   * thread's wait cannot let the outer one resume first. Two threads that
+   * each wait for the other (only possible when a non-main thread drains)
+   * end in SimLivelockError/SimHangError, never in a silent hang.
    */
   waitUntil(cond: () => boolean, why: string): void {
     const me = this.current;
     if (me) this.blocked.push(me);
-    const budget = this.maxSteps;
+    const budget = this.maxWaitSteps;
     let n = 0;
     try {
       while (!cond()) {

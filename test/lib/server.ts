@@ -20,7 +20,7 @@ export function spawnServer(args: string[], opts: { extraMonitors?: boolean } = 
   const sock = join(dir, 'qmp.sock');
   const argv = ['serve', ...args, '-qmp', `unix:${sock},server=on,wait=off`];
   void opts;
-  const proc = spawn(qmpSimBin, argv, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(qmpSimBin, argv, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
@@ -39,4 +39,12 @@ export function spawnServer(args: string[], opts: { extraMonitors?: boolean } = 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The environment without tap's loader hooks (NODE_OPTIONS), as a user would run it. */
+export function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  for (const k of Object.keys(env)) if (k.startsWith('TAP') || k.startsWith('_TAPJS')) delete env[k];
+  return env;
 }

@@ -114,6 +114,10 @@ export abstract class BlockDriverBase implements BlockDriverState {
   close(): void {
     this.isClosed = true;
   }
+  /** bs->drv = NULL: every further request fails with ENOMEDIUM. */
+  protected markUnusable(): void {
+    this.isClosed = true;
+  }
 
   // ---- data path ------------------------------------------------------
 

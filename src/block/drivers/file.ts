@@ -10,7 +10,7 @@ import { BlockGenericError, BlockIOError, errorWithErrno } from './block-driver.
 import type { BlockStatus, TruncateOptions, WriteZeroesFlags } from './block-driver.js';
 import { BlockDriverBase, roundUpToSector } from './driver-base.js';
 import { EACCES, EINVAL, EPERM, EROFS, errnoOfFsError } from './errno.js';
-import type { OpenContext } from './open-context.js';
+import type { InheritedFlags, OpenContext } from './open-context.js';
 import { checkKnownOptions, optBool, optEnum, optInt, optString, type OptKind, type OptionBag } from './options.js';
 import { zeroRuns } from './zero-detect.js';
 import { checkImagePath } from '../image-dir.js';
@@ -61,7 +61,7 @@ export class FileDriver extends BlockDriverBase {
   }
 
   /** raw_open_common for a regular file. */
-  static open(opts: OptionBag, ctx: OpenContext, inheritedNoFlush = false): FileDriver {
+  static open(opts: OptionBag, ctx: OpenContext, inherited?: InheritedFlags): FileDriver {
     checkKnownOptions(opts, FILE_OPTIONS);
     const given = optString(opts, 'filename');
     if (given === undefined) throw new BlockGenericError("Parameter 'filename' is missing");
@@ -78,8 +78,8 @@ export class FileDriver extends BlockDriverBase {
     if (aio === 'native' && !direct) {
       throw new BlockGenericError('aio=native was specified, but it requires cache.direct=on, which was not specified.');
     }
-    let readOnly = optBool(opts, 'read-only') ?? false;
-    const autoReadOnly = optBool(opts, 'auto-read-only') ?? false;
+    let readOnly = optBool(opts, 'read-only') ?? inherited?.readOnly ?? false;
+    const autoReadOnly = optBool(opts, 'auto-read-only') ?? inherited?.autoReadOnly ?? false;
     const path = checkImagePath(ctx.policy, filename, 'open');
 
     let fd: number;
@@ -112,7 +112,7 @@ export class FileDriver extends BlockDriverBase {
       fs.closeSync(fd!);
       throw new BlockGenericError(`'file' driver requires '${filename}' to be a regular file`);
     }
-    return new FileDriver(opts, fd!, filename, readOnly, ctx, cacheOption(opts, 'no-flush') || inheritedNoFlush);
+    return new FileDriver(opts, fd!, filename, readOnly, ctx, cacheOption(opts, 'no-flush') || (inherited?.noFlush ?? false));
   }
 
   protected override openedExactFilename(): string {

@@ -59,7 +59,9 @@ function keywordValue(text: string): QValue {
 
 interface DictFrame {
   dict: true;
-  entries: Map<string, QValue>;
+  keys: string[];
+  values: QValue[];
+  seen: Set<string> | undefined; // for large objects only
   key: string | undefined; // set while its value is being parsed
 }
 interface ListFrame {
@@ -68,30 +70,56 @@ interface ListFrame {
 }
 type Frame = DictFrame | ListFrame;
 
+/** Objects with more keys than this detect duplicates with a Set. */
+const LINEAR_LOOKUP_MAX = 8;
+
+function hasKey(frame: DictFrame, key: string): boolean {
+  if (frame.seen) return frame.seen.has(key);
+  return frame.keys.includes(key);
+}
+
+function addMember(frame: DictFrame, key: string, value: QValue): void {
+  frame.keys.push(key);
+  frame.values.push(value);
+  if (frame.seen) {
+    frame.seen.add(key);
+  } else if (frame.keys.length > LINEAR_LOOKUP_MAX) {
+    frame.seen = new Set(frame.keys);
+  }
+}
+
 /** Keys JS enumerates before all others, in numeric order. */
 function isArrayIndex(k: string): boolean {
+  const c = k.charCodeAt(0);
+  if (!(c >= 0x30 && c <= 0x39)) return false;
   return /^(?:0|[1-9][0-9]{0,9})$/.test(k) && Number(k) < 2 ** 32 - 1;
 }
 
 /** A QDict as a plain object whose key order is QDict iteration order. */
-export function buildDict(entries: Map<string, QValue>): QDictValue {
+function buildDict(frame: DictFrame): QDictValue {
   const obj: QDictValue = {};
-  const keys = entries.size < 2 ? [...entries.keys()] : qdictOrder([...entries.keys()]);
-  for (const k of keys) {
+  const { keys, values } = frame;
+  const n = keys.length;
+  const order = n < 2 ? keys : qdictOrder(keys);
+  let indexLike = false;
+  for (let i = 0; i < n; i++) {
+    const k = order[i];
+    const v = n < 2 ? values[0] : values[keys.indexOf(k)];
     if (k === '__proto__') {
-      Object.defineProperty(obj, k, { value: entries.get(k)!, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
     } else {
-      obj[k] = entries.get(k)!;
+      obj[k] = v;
     }
+    if (!indexLike && isArrayIndex(k)) indexLike = true;
   }
-  if (keys.some(isArrayIndex)) Object.defineProperty(obj, QDICT_KEY_ORDER, { value: keys });
+  if (indexLike) Object.defineProperty(obj, QDICT_KEY_ORDER, { value: order });
   return obj;
 }
 
 /** json_parser_parse: the value of a message, or the first error. */
 export function parseTokens(tokens: TokenList): ParseResult {
   try {
-    return { value: parse(tokens) };
+    return { value: parse(tokens.kinds, tokens.values) };
   } catch (e) {
     if (e instanceof ParseError) {
       const reason = e.reason.length > MESSAGE_MAX ? e.reason.slice(0, MESSAGE_MAX) : e.reason;
@@ -101,11 +129,10 @@ export function parseTokens(tokens: TokenList): ParseResult {
   }
 }
 
-function parse({ kinds, values }: TokenList): QValue {
+function parse(kinds: readonly TokenKind[], values: TokenList['values']): QValue {
   const count = kinds.length;
   const stack: Frame[] = [];
   let pos = 0;
-  const next = (): TokenKind => (pos < count ? kinds[pos++] : fail('premature EOI'));
   for (;;) {
     // parse_value at kinds[pos]
     let value: QValue;
@@ -117,7 +144,7 @@ function parse({ kinds, values }: TokenList): QValue {
       case TOK_LCURLY:
         if (pos >= count) fail('premature EOI');
         if (kinds[pos] !== TOK_RCURLY) {
-          stack.push({ dict: true, entries: new Map(), key: undefined });
+          stack.push({ dict: true, keys: [], values: [], seen: undefined, key: undefined });
           continue; // parse the first key
         }
         pos++;
@@ -133,8 +160,8 @@ function parse({ kinds, values }: TokenList): QValue {
         value = [];
         break;
       case TOK_STRING:
-        if (text instanceof StringTokenError) fail(text.reason);
-        value = text as string;
+        if (typeof text !== 'string') fail((text as StringTokenError).reason);
+        value = text;
         break;
       case TOK_INTEGER:
         value = integerValue(text as string);
@@ -155,17 +182,19 @@ function parse({ kinds, values }: TokenList): QValue {
       if (top.dict) {
         if (top.key === undefined) {
           if (typeof value !== 'string') fail('key is not a string in object');
-          if (next() !== TOK_COLON) fail('missing : in object pair');
+          if (pos >= count) fail('premature EOI');
+          if (kinds[pos++] !== TOK_COLON) fail('missing : in object pair');
           top.key = value;
           break; // parse the member's value
         }
-        if (top.entries.has(top.key)) fail('duplicate key');
-        top.entries.set(top.key, value);
+        if (hasKey(top, top.key)) fail('duplicate key');
+        addMember(top, top.key, value);
         top.key = undefined;
-        const sep = next();
+        if (pos >= count) fail('premature EOI');
+        const sep = kinds[pos++];
         if (sep === TOK_RCURLY) {
           stack.pop();
-          value = buildDict(top.entries);
+          value = buildDict(top);
           continue;
         }
         if (sep !== TOK_COMMA) fail('expected separator in dict');
@@ -173,7 +202,8 @@ function parse({ kinds, values }: TokenList): QValue {
         break; // parse the next key
       }
       top.items.push(value);
-      const sep = next();
+      if (pos >= count) fail('premature EOI');
+      const sep = kinds[pos++];
       if (sep === TOK_RSQUARE) {
         stack.pop();
         value = top.items;

@@ -12,24 +12,37 @@ function keyBytes(key: string): Uint8Array {
   return Buffer.from(Array.from(bytes).flatMap((b) => (b === 0 ? [0xc0, 0x80] : [b])));
 }
 
+function isPlainAscii(key: string): boolean {
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c === 0 || c > 0x7f) return false;
+  }
+  return true;
+}
+
 /** qdict.c's string hash (tdb_hash) over the key's bytes. */
 export function qdictHash(key: string): number {
-  const bytes = keyBytes(key);
-  let value = Math.imul(0x238f13af, bytes.length) >>> 0;
-  for (let i = 0; i < bytes.length; i++) {
-    value = (value + ((bytes[i] << ((i * 5) % 24)) >>> 0)) >>> 0;
+  const bytes: ArrayLike<number> | null = isPlainAscii(key) ? null : keyBytes(key);
+  const len = bytes ? bytes.length : key.length;
+  let value = Math.imul(0x238f13af, len) >>> 0;
+  for (let i = 0; i < len; i++) {
+    const b = bytes ? bytes[i] : key.charCodeAt(i);
+    value = (value + ((b << ((i * 5) % 24)) >>> 0)) >>> 0;
   }
   return (Math.imul(1103515243, value) + 12345) >>> 0;
 }
 
 /** Keys in the order QEMU's qdict_first/qdict_next visit them, given insertion order. */
 export function qdictOrder(keys: readonly string[]): string[] {
-  const buckets = new Map<number, string[]>();
-  for (const k of keys) {
-    const b = qdictHash(k) % BUCKETS;
-    let list = buckets.get(b);
-    if (!list) buckets.set(b, (list = []));
-    list.unshift(k); // QLIST_INSERT_HEAD
+  const n = keys.length;
+  if (n < 2) return keys.slice();
+  const bucket = new Array<number>(n);
+  const order = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    bucket[i] = qdictHash(keys[i]) % BUCKETS;
+    order[i] = i;
   }
-  return [...buckets.keys()].sort((a, b) => a - b).flatMap((b) => buckets.get(b)!);
+  // Buckets in index order; within one, newest first (QLIST_INSERT_HEAD).
+  order.sort((a, b) => bucket[a] - bucket[b] || b - a);
+  return order.map((i) => keys[i]);
 }

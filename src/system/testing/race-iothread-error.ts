@@ -10,17 +10,18 @@ import { EventNotifier } from '../../sim/event-notifier.js';
 import { SimKernel } from '../../sim/kernel.js';
 import { EventBus } from '../qapi-event.js';
 import { VmRunState } from '../vm-runstate.js';
-import { RaceResult, runToCompletion } from './race-result.js';
+import { RACE_LIMITS, RaceResult, bump, runToCompletion } from './race-result.js';
 import { TestDisk, TestRequest } from './test-disk.js';
 import { TestGuest } from './test-guest.js';
 import { MonitorCommand, TestMonitor } from './test-monitor.js';
 
 export function runIothreadErrorRace(seed: number, opts: { bug?: boolean } = {}): RaceResult {
-  const kernel = new SimKernel({ seed, bugs: { syncVmStopOnIoError: opts.bug ?? false } });
+  const kernel = new SimKernel({ seed, bugs: { syncVmStopOnIoError: opts.bug ?? false }, ...RACE_LIMITS });
   const events = new EventBus(() => kernel.wallTime());
   const vm = new VmRunState(kernel, events, {});
   const rng = kernel.random('race-iothread-error');
   const violations: string[] = [];
+  const coverage: Record<string, number> = {};
   const iothread = kernel.addIothread('io0');
   const ctx = iothread.ctx;
 
@@ -29,7 +30,7 @@ export function runIothreadErrorRace(seed: number, opts: { bug?: boolean } = {})
     name: 'vda',
     ctx,
     stopPath: 'request',
-    latencyNs: rng.range(0, 4000),
+    latencyNs: 1000 * rng.range(0, 4),
     outcome: (req) => {
       if (!failBudget.has(req.id)) failBudget.set(req.id, rng.range(0, 2));
       return req.attempts > failBudget.get(req.id)! ? 'ok' : 'fail';
@@ -57,8 +58,10 @@ export function runIothreadErrorRace(seed: number, opts: { bug?: boolean } = {})
   events.subscribe((ev) => {
     if (ev.event === 'BLOCK_IO_ERROR' && ev.data?.action === 'stop') {
       if (disk.iostatus === 'ok') violations.push('BLOCK_IO_ERROR sent while the iostatus is still ok');
+      bump(coverage, `error while ${vm.state}`);
       unexplainedErrors++;
     } else if (ev.event === 'STOP') {
+      if (vm.state === 'running') bump(coverage, 'STOP+RESUME pair (cont raced the stop request)');
       if (vm.state === 'io-error') {
         if (unexplainedErrors === 0) violations.push('STOP (io-error) without a BLOCK_IO_ERROR before it');
         if (disk.iostatus === 'ok') violations.push('STOP (io-error) while the iostatus is ok');
@@ -117,5 +120,5 @@ export function runIothreadErrorRace(seed: number, opts: { bug?: boolean } = {})
   monitor.start();
   const hang = runToCompletion(kernel, () => guest.done && vm.isRunning(), () => `guest ${guest.completed}/${requests}, VM ${vm.state}, parked ${disk.parked.length}`);
   for (const line of kernel.logLines) violations.push(`log: ${line}`);
-  return { seed, violations, hang, steps: kernel.sched.steps };
+  return { seed, violations, hang, steps: kernel.sched.steps, coverage };
 }

@@ -10,14 +10,15 @@
 
 import { EventNotifier } from '../../sim/event-notifier.js';
 import { SimKernel } from '../../sim/kernel.js';
-import { RaceResult, runToCompletion } from './race-result.js';
+import { RACE_LIMITS, RaceResult, bump, runToCompletion } from './race-result.js';
 import type { TestRequest } from './test-disk.js';
 import { TestGuest } from './test-guest.js';
 
 export function runNotifyAcceptRace(seed: number, opts: { bug?: boolean } = {}): RaceResult {
-  const kernel = new SimKernel({ seed, bugs: { notifyAcceptAnywhere: opts.bug ?? false } });
+  const kernel = new SimKernel({ seed, bugs: { notifyAcceptAnywhere: opts.bug ?? false }, ...RACE_LIMITS });
   const rng = kernel.random('race-notify-accept');
   const violations: string[] = [];
+  const coverage: Record<string, number> = {};
   const iothread = kernel.addIothread('io0');
   const ctx = iothread.ctx;
 
@@ -28,7 +29,7 @@ export function runNotifyAcceptRace(seed: number, opts: { bug?: boolean } = {}):
     () => {
       kick.testAndClear();
       for (const req of vq.splice(0)) {
-        kernel.hostIo.submit(ctx, rng.range(0, 2000), () => req.onDone(), 'virtqueue');
+        kernel.hostIo.submit(ctx, 1000 * rng.range(0, 2), () => req.onDone(), 'virtqueue');
       }
     },
     { external: true, name: 'virtqueue.ioeventfd' },
@@ -64,9 +65,11 @@ export function runNotifyAcceptRace(seed: number, opts: { bug?: boolean } = {}):
     hop(rng.int(4), () => {
       ctx.enableExternal(); // bdrv_drained_end: aio_notify
       hop(rng.int(2), () => {
+        // the 2018 window: the iothread announced a wait that our notify is meant to end
+        if (ctx.notifyMe >= 2 && ctx.notified) bump(coverage, 'foreign poll while the iothread is about to block');
         ctx.poll(false); //    bdrv_set_aio_context: a foreign, non-blocking poll
         cyclesDone++;
-        const gap = rng.int(4000);
+        const gap = 1000 * rng.int(5);
         kernel.sched.addTimer(kernel.nowNs() + gap, () => main.post(cycle, 'main: next cycle'), 'main gap');
       });
     });
@@ -78,5 +81,5 @@ export function runNotifyAcceptRace(seed: number, opts: { bug?: boolean } = {}):
     () => guest.done && cyclesDone >= cycles,
     () => `guest ${guest.completed}/${requests}, cycles ${cyclesDone}/${cycles}, notified=${ctx.notified}, notify_me=${ctx.notifyMe}`,
   );
-  return { seed, violations, hang, steps: kernel.sched.steps };
+  return { seed, violations, hang, steps: kernel.sched.steps, coverage };
 }

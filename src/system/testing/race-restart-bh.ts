@@ -7,17 +7,18 @@
 import { SimKernel } from '../../sim/kernel.js';
 import { EventBus } from '../qapi-event.js';
 import { VmRunState } from '../vm-runstate.js';
-import { RaceResult, runToCompletion } from './race-result.js';
+import { RACE_LIMITS, RaceResult, bump, runToCompletion } from './race-result.js';
 import { AttemptOutcome, TestDisk, TestRequest } from './test-disk.js';
 import { TestGuest } from './test-guest.js';
 import { TestMonitor } from './test-monitor.js';
 
 export function runRestartRace(seed: number, opts: { bug?: boolean } = {}): RaceResult {
-  const kernel = new SimKernel({ seed, bugs: { restartInChangeStateHandler: opts.bug ?? false } });
+  const kernel = new SimKernel({ seed, bugs: { restartInChangeStateHandler: opts.bug ?? false }, ...RACE_LIMITS });
   const events = new EventBus(() => kernel.wallTime());
   const vm = new VmRunState(kernel, events, {});
   const rng = kernel.random('race-restart-bh');
   const violations: string[] = [];
+  const coverage: Record<string, number> = {};
 
   const lastSeen = new Map<string, boolean>();
   const check = (name: string, running: boolean) => {
@@ -31,7 +32,9 @@ export function runRestartRace(seed: number, opts: { bug?: boolean } = {}): Race
   const outcome = (req: TestRequest): AttemptOutcome => {
     if (!failBudget.has(req.id)) failBudget.set(req.id, rng.range(0, 2));
     if (req.attempts > failBudget.get(req.id)!) return 'ok';
-    return rng.chance(0.5) ? 'fail-sync' : 'fail';
+    const o = rng.chance(0.5) ? 'fail-sync' : 'fail';
+    if (req.attempts > 1) bump(coverage, `retry ${o}`);
+    return o;
   };
 
   const disks: TestDisk[] = [];
@@ -43,7 +46,7 @@ export function runRestartRace(seed: number, opts: { bug?: boolean } = {}): Race
         ctx: kernel.mainContext,
         priority: rng.range(-1, 2),
         stopPath: rng.chance(0.5) ? 'sync-vm-stop' : 'request',
-        latencyNs: rng.range(0, 3000),
+        latencyNs: 1000 * rng.range(0, 3),
         outcome,
         observeChangeState: (d, running) => check(d.name, running),
       }),
@@ -74,7 +77,16 @@ export function runRestartRace(seed: number, opts: { bug?: boolean } = {}): Race
     rng: mrng,
     finished: () => guest.done && vm.isRunning(),
     choose: () => {
-      if (!vm.isRunning() && mrng.chance(0.7)) return { name: 'cont', run: () => !vm.isRunning() && vm.qmpCont() };
+      if (!vm.isRunning() && mrng.chance(0.7)) {
+        return {
+          name: 'cont',
+          run: () => {
+            if (vm.isRunning()) return;
+            bump(coverage, `cont from ${vm.state}`);
+            vm.qmpCont();
+          },
+        };
+      }
       if (vm.isRunning() && mrng.chance(0.05)) return { name: 'stop', run: () => vm.qmpStop() };
       return undefined;
     },
@@ -84,5 +96,5 @@ export function runRestartRace(seed: number, opts: { bug?: boolean } = {}): Race
   monitor.start();
   const hang = runToCompletion(kernel, () => guest.done && vm.isRunning(), () => `guest ${guest.completed}/${requests}, VM ${vm.state}`);
   for (const line of kernel.logLines) violations.push(`log: ${line}`);
-  return { seed, violations, hang, steps: kernel.sched.steps };
+  return { seed, violations, hang, steps: kernel.sched.steps, coverage };
 }

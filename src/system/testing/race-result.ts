@@ -3,6 +3,9 @@
 import { SimHangError, SimLivelockError } from '../../sim/errors.js';
 import type { SimKernel } from '../../sim/kernel.js';
 
+/** Watchdog budgets for one race run (a healthy run takes a few hundred steps). */
+export const RACE_LIMITS = { maxSteps: 200_000, maxWaitSteps: 20_000 } as const;
+
 export interface RaceResult {
   seed: number;
   /** invariant violations, in the order they were seen */
@@ -10,6 +13,12 @@ export interface RaceResult {
   /** set when the watchdog found the run stuck (quiescent with work left, or livelocked) */
   hang?: string;
   steps: number;
+  /** how often the run reached the interesting interleavings (proves the sweep explores the race) */
+  coverage: Record<string, number>;
+}
+
+export function bump(cov: Record<string, number>, key: string): void {
+  cov[key] = (cov[key] ?? 0) + 1;
 }
 
 export function raceFailed(r: RaceResult): boolean {

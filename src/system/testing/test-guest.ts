@@ -18,8 +18,11 @@ export interface TestGuestOptions {
   send: (req: TestRequest, index: number) => void;
   /** wait for each completion before issuing the next */
   sequential?: boolean;
-  /** think time between requests, ns */
+  /** think time between requests: 0..maxGapNs in steps of quantumNs (a coarse
+   * grid makes activities coincide in virtual time, where the scheduler
+   * interleaves them) */
   maxGapNs?: number;
+  quantumNs?: number;
   /** pause/resume with the VM */
   hooks?: RunStateHooks;
 }
@@ -76,7 +79,8 @@ export class TestGuest {
       },
     };
     this.o.send(req, index);
-    const gap = this.o.rng.int((this.o.maxGapNs ?? 5000) + 1);
+    const q = this.o.quantumNs ?? 1000;
+    const gap = q * this.o.rng.int(Math.floor((this.o.maxGapNs ?? 5000) / q) + 1);
     const k = this.o.kernel;
     k.sched.addTimer(k.nowNs() + gap, () => this.o.vcpu.post(() => this.step(), 'guest'), 'guest think');
   }

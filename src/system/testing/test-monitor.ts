@@ -18,7 +18,9 @@ export interface TestMonitorOptions {
   choose: () => MonitorCommand | undefined;
   /** stop sending once this holds */
   finished: () => boolean;
+  /** gap between commands: 1..maxGapNs/quantumNs quanta */
   maxGapNs?: number;
+  quantumNs?: number;
   /** a command threw (QmpError refusals are normal) */
   onError?: (name: string, err: unknown) => void;
 }
@@ -49,7 +51,8 @@ export class TestMonitor {
       }, `qmp ${cmd.name}`);
     }
     const k = this.o.kernel;
-    const gap = 1 + this.o.rng.int(this.o.maxGapNs ?? 20000);
+    const q = this.o.quantumNs ?? 1000;
+    const gap = q * (1 + this.o.rng.int(Math.floor((this.o.maxGapNs ?? 20000) / q)));
     k.sched.addTimer(k.nowNs() + gap, () => this.thread.post(() => this.tick(), 'client'), 'client think');
   }
 }

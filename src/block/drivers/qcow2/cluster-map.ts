@@ -18,7 +18,7 @@ import {
 import type { MetadataWriter, Qcow2FileIO } from './metadata-io.js';
 import type { Qcow2Refcounts } from './refcount.js';
 
-/** L2 tables kept in memory before the least recently used go. */
+/** L2 tables kept in memory before the oldest loaded go. */
 const L2_CACHE_LIMIT = 256;
 
 export interface ClusterRun {
@@ -69,11 +69,7 @@ export class Qcow2ClusterMap {
   /** l2_load (whole table). */
   private loadL2(offset: number, l1Index: number): Buffer {
     const cached = this.l2Cache.get(offset);
-    if (cached) {
-      this.l2Cache.delete(offset);
-      this.l2Cache.set(offset, cached);
-      return cached;
-    }
+    if (cached) return cached;
     if (offset % this.g.clusterSize !== 0) {
       this.hooks.corruption(`L2 table offset 0x${offset.toString(16)} unaligned (L1 index: 0x${l1Index.toString(16)})`);
     }

@@ -7,7 +7,7 @@ import { EINVAL, ERANGE } from '../errno.js';
 import type { Qcow2Geometry } from './format.js';
 import type { MetadataWriter, Qcow2FileIO } from './metadata-io.js';
 
-/** Refcount blocks kept in memory before the least recently used go. */
+/** Refcount blocks kept in memory before the oldest loaded go. */
 const BLOCK_CACHE_LIMIT = 256;
 
 function getRefcount(block: Buffer, idx: number, order: number): number {
@@ -131,11 +131,7 @@ export class Qcow2Refcounts {
     const off = this.blockOffset(r);
     if (off === 0) return null;
     const cached = this.blocks.get(off);
-    if (cached) {
-      this.blocks.delete(off);
-      this.blocks.set(off, cached);
-      return cached;
-    }
+    if (cached) return cached;
     if (off % this.g.clusterSize !== 0) {
       this.hooks.corruption(`Refblock offset 0x${off.toString(16)} unaligned (reftable index: 0x${r.toString(16)})`);
     }
@@ -187,14 +183,27 @@ export class Qcow2Refcounts {
     this.writer.commit();
   }
 
-  /** First index of `n` consecutive free clusters at or after the hint. */
+  /** First index of `n` consecutive free clusters at or after the hint (block by block). */
   private findFree(n: number): number {
     let run = 0;
-    for (let i = this.freeHint; ; i++) {
-      if (this.get(i) === 0) {
-        if (++run === n) return i - n + 1;
-      } else {
-        run = 0;
+    let i = this.freeHint;
+    for (;;) {
+      const r = Math.floor(i / this.blockEntries);
+      const block = this.loadBlock(r);
+      const blockEnd = (r + 1) * this.blockEntries;
+      if (!block) {
+        // no refcount block: the whole range is free
+        if (run + (blockEnd - i) >= n) return i - run;
+        run += blockEnd - i;
+        i = blockEnd;
+        continue;
+      }
+      for (let idx = i - r * this.blockEntries; i < blockEnd; i++, idx++) {
+        if (getRefcount(block, idx, this.order) === 0) {
+          if (++run === n) return i - n + 1;
+        } else {
+          run = 0;
+        }
       }
     }
   }

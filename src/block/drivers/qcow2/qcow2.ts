@@ -1,0 +1,737 @@
+// The qcow2 format driver (block/qcow2.c): reads through the L1/L2 mapping
+// (unallocated clusters fall through to the backing file or read as zeroes,
+// compressed clusters are inflated), writes in place into clusters it owns
+// alone and allocates (with copy-on-write of partial clusters) otherwise,
+// zero clusters (v3), discard, resize, ImageInfo. Metadata is written through
+// at the end of each step (metadata-io.ts); lazy refcounts are never used, so
+// the image never needs the dirty bit.
+
+import { BlockGenericError, BlockIOError, errorWithErrno } from '../block-driver.js';
+import type {
+  BdrvChild,
+  BlockDriverState,
+  BlockStatus,
+  ImageInfoSpecific,
+  SnapshotInfo,
+  TruncateOptions,
+  WriteZeroesFlags,
+} from '../block-driver.js';
+import { BlockDriverBase } from '../driver-base.js';
+import { EIO, ENOTSUP } from '../errno.js';
+import { bdrvPread } from '../generic-io.js';
+import type { BlockdevRef, InheritedFlags, OpenContext } from '../open-context.js';
+import { inheritedFrom, openRequiredChild, releaseOnFailure } from '../open-context.js';
+import { checkKnownOptions, optBool, optInt, optSize, type OptKind, type OptionBag } from '../options.js';
+import { probeImageFile } from '../probe-file.js';
+import { Qcow2ClusterMap } from './cluster-map.js';
+import { readCompressedCluster } from './compressed.js';
+import {
+  COMPAT_LAZY_REFCOUNTS,
+  INCOMPAT_CORRUPT,
+  INCOMPAT_DIRTY,
+  type ClusterType,
+  type Qcow2Geometry,
+  type RawEntry,
+  clusterType,
+  compressedDescriptor,
+  entryOffset,
+  makeEntry,
+  readEntry,
+  sameEntry,
+  sizeToL1,
+  OFLAG_ZERO_LO,
+} from './format.js';
+import { type Qcow2Extensions, type Qcow2Header, buildHeaderCluster } from './header.js';
+import { MetadataWriter, type Qcow2FileIO, fileIO } from './metadata-io.js';
+import { readQcow2Image } from './open.js';
+import { Qcow2Refcounts } from './refcount.js';
+import { type Qcow2Snapshot, readSnapshots } from './snapshots.js';
+
+export const QCOW2_OPTIONS: Readonly<Record<string, OptKind>> = {
+  file: 'child',
+  backing: 'child-or-null',
+  'data-file': 'child',
+  'lazy-refcounts': 'bool',
+  'pass-discard-request': 'bool',
+  'pass-discard-snapshot': 'bool',
+  'pass-discard-other': 'bool',
+  'overlap-check': 'any',
+  'cache-size': 'size',
+  'l2-cache-size': 'size',
+  'l2-cache-entry-size': 'size',
+  'refcount-cache-size': 'size',
+  'cache-clean-interval': 'int',
+  encrypt: 'any',
+};
+
+function isAllocated(t: ClusterType): boolean {
+  return t === 'normal' || t === 'zero-alloc' || t === 'compressed';
+}
+
+export class Qcow2Driver extends BlockDriverBase {
+  readonly format = 'qcow2';
+  override readonly supportsBacking = true;
+  protected override readonly strongRuntimeOpts = ['encrypt.key-secret'];
+
+  private readonly fileNode: BlockDriverState;
+  private backingChild: BdrvChild | null = null;
+  private readonly io: Qcow2FileIO;
+  private readonly writer: MetadataWriter;
+  private readonly refs: Qcow2Refcounts;
+  private readonly map: Qcow2ClusterMap;
+  private readonly g: Qcow2Geometry;
+  private readonly header: Qcow2Header;
+  private readonly ext: Qcow2Extensions;
+  private readonly snapshots: Qcow2Snapshot[];
+  private size: number;
+  /** s->image_backing_file / bs->backing_file. */
+  private headerBackingFile: string;
+  private headerBackingFormat: string;
+  /** bs->auto_backing_file. */
+  private autoBackingFile: string;
+  private signaledCorruption = false;
+  private lastCompressed: { key: string; data: Buffer } | null = null;
+  private readonly ctx: OpenContext;
+
+  private constructor(opts: OptionBag, ctx: OpenContext, file: BlockDriverState, readOnly: boolean) {
+    super({ options: opts, readOnly, legacy: ctx.legacy });
+    this.ctx = ctx;
+    this.fileNode = file;
+    this.attachChild('file', file);
+    this.io = fileIO(file);
+    this.writer = new MetadataWriter(this.io);
+    const img = readQcow2Image(this.io, !readOnly);
+    this.header = img.header;
+    this.ext = img.ext;
+    this.g = img.g;
+    this.size = img.header.size;
+    this.headerBackingFile = img.backingFile;
+    this.headerBackingFormat = img.ext.backingFormat ?? '';
+    this.autoBackingFile = img.backingFile;
+    const corruption = (msg: string, offset?: number, size?: number): never => this.corruption(msg, offset, size);
+    try {
+      this.refs = Qcow2Refcounts.load(this.io, this.writer, this.g, img.header.refcountOrder, img.header.refcountTableOffset, img.header.refcountTableClusters, {
+        updateHeaderReftable: (offset, clusters) => {
+          const b = Buffer.alloc(12);
+          b.writeBigUInt64BE(BigInt(offset), 0);
+          b.writeUInt32BE(clusters, 8);
+          this.io.write(48, b);
+          this.header.refcountTableOffset = offset;
+          this.header.refcountTableClusters = clusters;
+        },
+        corruption,
+        warn: (m) => ctx.warn?.(m),
+      });
+    } catch (e) {
+      if (e instanceof BlockIOError) throw errorWithErrno('Could not initialize refcount handling', e.errno);
+      throw e;
+    }
+    this.map = new Qcow2ClusterMap(this.io, this.writer, this.refs, this.g, img.header.l1TableOffset, img.l1, {
+      updateHeaderL1: (size, offset) => {
+        const b = Buffer.alloc(12);
+        b.writeUInt32BE(size, 0);
+        b.writeBigUInt64BE(BigInt(offset), 4);
+        this.io.write(36, b);
+        this.header.l1Size = size;
+        this.header.l1TableOffset = offset;
+      },
+      corruption,
+    });
+    this.snapshots = readSnapshots(this.io, img.header.snapshotsOffset, img.header.nbSnapshots, file.getLength());
+    // autoclear bits this driver does not maintain (bitmaps) are cleared on a writable open
+    if (!readOnly && img.header.version >= 3 && img.header.autoclearFeatures !== 0n) {
+      this.header.autoclearFeatures = 0n;
+      this.updateHeader();
+    }
+  }
+
+  /** qcow2_open. */
+  static open(opts: OptionBag, ctx: OpenContext, inherited: InheritedFlags): Qcow2Driver {
+    checkKnownOptions(opts, QCOW2_OPTIONS);
+    const lazy = optBool(opts, 'lazy-refcounts');
+    for (const k of ['pass-discard-request', 'pass-discard-snapshot', 'pass-discard-other']) optBool(opts, k);
+    for (const k of ['cache-size', 'l2-cache-size', 'l2-cache-entry-size', 'refcount-cache-size']) optSize(opts, k);
+    optInt(opts, 'cache-clean-interval');
+    if (opts['data-file'] !== undefined) {
+      throw new BlockGenericError("'data-file' can only be set for images with an external data file");
+    }
+    const readOnly = optBool(opts, 'read-only') ?? inherited.readOnly;
+    const file = openRequiredChild(ctx, opts, 'file', inheritedFrom(opts, readOnly));
+    return releaseOnFailure(ctx, file, opts.file as BlockdevRef, () => {
+      const node = new Qcow2Driver(opts, ctx, file, readOnly);
+      if (lazy && node.header.version < 3) {
+        throw new BlockGenericError('Lazy refcounts require a qcow2 image with at least qemu 1.1 compatibility level');
+      }
+      node.openBacking(opts, ctx, inherited);
+      return node;
+    });
+  }
+
+  /** Opens an image for qcow2_co_create: no backing, no options. */
+  static openForCreate(file: BlockDriverState, ctx: OpenContext): Qcow2Driver {
+    return new Qcow2Driver({ driver: 'qcow2' }, ctx, file, false);
+  }
+
+  /** bdrv_open_backing_file. */
+  private openBacking(opts: OptionBag, ctx: OpenContext, inherited: InheritedFlags): void {
+    const ref = opts.backing;
+    if (ref === null) return;
+    const flags: InheritedFlags = { readOnly: true, autoReadOnly: false, noFlush: inherited.noFlush };
+    let child: BlockDriverState;
+    let implicit = false;
+    let childRef: BlockdevRef;
+    try {
+      if (ref !== undefined) {
+        if (typeof ref !== 'string' && (typeof ref !== 'object' || Array.isArray(ref))) {
+          throw new BlockGenericError("Invalid parameter type for 'backing', expected: BlockdevRefOrNull");
+        }
+        childRef = ref as BlockdevRef;
+      } else {
+        if (!this.headerBackingFile) return;
+        const full = this.fullBackingFilename();
+        if (full === null) throw new BlockGenericError(`Cannot generate a base directory for ${this.fileNode.format} nodes`);
+        const fmt = this.headerBackingFormat || probeImageFile(ctx.policy, full);
+        childRef = { driver: fmt, file: { driver: 'file', filename: full } };
+        implicit = true;
+      }
+      child = ctx.openChild(childRef, 'backing', flags);
+    } catch (e) {
+      if (e instanceof BlockGenericError) throw new BlockGenericError(`Could not open backing file: ${e.message}`, e.errno);
+      throw e;
+    }
+    if (implicit) this.autoBackingFile = child.filename;
+    this.backingChild = this.attachChild('backing', child);
+  }
+
+  // ---- header -------------------------------------------------------------
+
+  private updateHeader(): void {
+    this.io.write(
+      0,
+      buildHeaderCluster({
+        version: this.header.version,
+        clusterBits: this.g.clusterBits,
+        size: this.size,
+        cryptMethod: this.header.cryptMethod,
+        l1Size: this.map.l1Size,
+        l1TableOffset: this.map.l1Offset,
+        refcountTableOffset: this.refs.reftableOffset,
+        refcountTableClusters: this.refs.reftableClusters,
+        nbSnapshots: this.header.nbSnapshots,
+        snapshotsOffset: this.header.snapshotsOffset,
+        incompatibleFeatures: this.header.incompatibleFeatures,
+        compatibleFeatures: this.header.compatibleFeatures,
+        autoclearFeatures: this.header.autoclearFeatures,
+        refcountOrder: this.header.refcountOrder,
+        compressionType: this.header.compressionType,
+        unknownHeaderFields: this.header.unknownHeaderFields,
+        backingFormat: this.headerBackingFormat || null,
+        dataFile: null,
+        unknownExtensions: this.ext.unknown,
+        backingFile: this.headerBackingFile || null,
+      }),
+    );
+  }
+
+  /**
+   * qcow2_co_create after its first open: take the header and refcount
+   * clusters, write the full header, then grow to the virtual size.
+   */
+  initialiseCreated(size: number): void {
+    const first = this.refs.allocate(3);
+    this.refs.commit();
+    if (first !== 0) throw new Error('Huh, first cluster in empty image is already in use?');
+    this.updateHeader();
+    this.truncate(size);
+  }
+
+  /** qcow2_change_backing_file: the backing file name and format in the header. */
+  changeBackingFile(backingFile: string | null, backingFormat: string | null): void {
+    this.checkWritable();
+    if (backingFile && Buffer.byteLength(backingFile) > 1023) throw new BlockIOError(22);
+    this.headerBackingFile = backingFile ?? '';
+    this.autoBackingFile = backingFile ?? '';
+    this.headerBackingFormat = backingFormat ?? '';
+    this.updateHeader();
+  }
+
+  /** qcow2_signal_corruption: reports, marks the image corrupt and makes the node unusable. */
+  private corruption(msg: string, offset?: number, size?: number): never {
+    let fatal = !this.readOnly;
+    const corruptBit = (this.header.incompatibleFeatures & BigInt(INCOMPAT_CORRUPT)) !== 0n;
+    if (!(this.signaledCorruption && (!fatal || corruptBit))) {
+      this.ctx.warn?.(
+        fatal
+          ? `qcow2: Marking image as corrupt: ${msg}; further corruption events will be suppressed`
+          : `qcow2: Image is corrupt: ${msg}; further non-fatal corruption events will be suppressed`,
+      );
+      this.ctx.onCorruption?.(this, { msg, ...(offset !== undefined ? { offset } : {}), ...(size !== undefined ? { size } : {}), fatal });
+      if (fatal) {
+        this.header.incompatibleFeatures |= BigInt(INCOMPAT_CORRUPT);
+        try {
+          if (this.header.version >= 3) this.updateHeader();
+        } catch {
+          // best effort, as qcow2_mark_corrupt
+        }
+        this.markUnusable();
+      }
+      this.signaledCorruption = true;
+    } else {
+      fatal = false;
+    }
+    throw new BlockIOError(EIO);
+  }
+
+  /** qcow2_pre_write_overlap_check for the metadata that is cheap to know. */
+  private checkOverlap(host: number, bytes: number): void {
+    const cs = this.g.clusterSize;
+    const overlaps = (start: number, len: number): boolean => host < start + len && start < host + bytes;
+    const regions: Array<[string, number, number]> = [
+      ['qcow2_header', 0, cs],
+      ['active L1 table', this.map.l1Offset, this.map.l1Size * 8],
+      ['refcount table', this.refs.reftableOffset, this.refs.reftableClusters * cs],
+      ['snapshot table', this.header.snapshotsOffset, this.header.nbSnapshots ? cs : 0],
+    ];
+    for (const [name, start, len] of regions) {
+      if (len > 0 && overlaps(start, len)) {
+        this.corruption(`Preventing invalid write on metadata (overlaps with ${name})`, host, bytes);
+      }
+    }
+  }
+
+  // ---- reads ----------------------------------------------------------------
+
+  getLength(): number {
+    this.checkOpen();
+    return this.size;
+  }
+
+  private readBacking(offset: number, dest: Buffer): void {
+    const backing = this.backingChild?.node;
+    if (!backing) {
+      dest.fill(0);
+      return;
+    }
+    const n = Math.max(0, Math.min(dest.length, backing.getLength() - offset));
+    if (n > 0) {
+      this.io.event('read_backing_aio');
+      bdrvPread(backing, offset, dest.subarray(0, n));
+    }
+    if (n < dest.length) dest.fill(0, n);
+  }
+
+  private compressedCluster(e: RawEntry): Buffer {
+    const key = `${e.hi}:${e.lo}`;
+    if (this.lastCompressed?.key === key) return this.lastCompressed.data;
+    const data = readCompressedCluster(this.io, e, this.g, this.header.compressionType, this.fileNode.getLength());
+    this.lastCompressed = { key, data };
+    return data;
+  }
+
+  preadInto(offset: number, dest: Buffer): void {
+    this.checkOpen();
+    const avail = Math.max(0, Math.min(dest.length, this.size - offset));
+    if (avail < dest.length) dest.fill(0, avail);
+    const cs = this.g.clusterSize;
+    let pos = 0;
+    while (pos < avail) {
+      const run = this.map.lookup(offset + pos, avail - pos);
+      const slice = dest.subarray(pos, pos + run.bytes);
+      switch (run.type) {
+        case 'unallocated':
+          this.readBacking(offset + pos, slice);
+          break;
+        case 'zero-plain':
+        case 'zero-alloc':
+          slice.fill(0);
+          break;
+        case 'normal':
+          this.io.event('read_aio');
+          this.io.readInto(run.host, slice);
+          break;
+        case 'compressed': {
+          const inCluster = (offset + pos) % cs;
+          this.compressedCluster(run.entry).copy(slice, 0, inCluster, inCluster + run.bytes);
+          break;
+        }
+      }
+      pos += run.bytes;
+    }
+  }
+
+  /** The current content of one whole guest cluster (for copy-on-write). */
+  private clusterContent(cluster: number, e: RawEntry): Buffer {
+    const cs = this.g.clusterSize;
+    switch (clusterType(e)) {
+      case 'normal':
+        this.io.event('cow_read');
+        return this.io.read(entryOffset(e), cs);
+      case 'compressed':
+        return Buffer.from(this.compressedCluster(e));
+      case 'unallocated': {
+        const buf = Buffer.allocUnsafe(cs);
+        this.io.event('cow_read');
+        this.readBacking(cluster * cs, buf);
+        return buf;
+      }
+      default:
+        return Buffer.alloc(cs);
+    }
+  }
+
+  /** qcow2_free_any_cluster. */
+  private freeAny(e: RawEntry): void {
+    switch (clusterType(e)) {
+      case 'normal':
+      case 'zero-alloc':
+        this.refs.free(entryOffset(e), this.g.clusterSize);
+        break;
+      case 'compressed': {
+        const d = compressedDescriptor(e, this.g);
+        this.refs.free(d.offset, d.size);
+        this.lastCompressed = null;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  // ---- writes ---------------------------------------------------------------
+
+  private checkRange(offset: number, length: number): void {
+    if (offset < 0 || length < 0 || offset + length > this.size) throw new BlockIOError(EIO);
+  }
+
+  pwrite(offset: number, data: Buffer): void {
+    this.checkWritable();
+    this.checkRange(offset, data.length);
+    let pos = 0;
+    while (pos < data.length) {
+      const guest = offset + pos;
+      const run = this.map.lookup(guest, data.length - pos);
+      if (run.type === 'normal' && (run.entry.hi & 0x80000000) !== 0) {
+        this.checkOverlap(run.host, run.bytes);
+        this.io.event('write_aio');
+        this.io.write(run.host, data.subarray(pos, pos + run.bytes));
+      } else {
+        this.allocatingWrite(guest, data.subarray(pos, pos + run.bytes));
+      }
+      pos += run.bytes;
+    }
+  }
+
+  /**
+   * Writes `chunk` (inside one L2 table) into newly allocated clusters,
+   * filling partial clusters from their previous content, then points the
+   * L2 entries at them and frees what they replaced.
+   */
+  private allocatingWrite(guest: number, chunk: Buffer): void {
+    const cs = this.g.clusterSize;
+    const l1Index = Math.floor(guest / this.map.l2Coverage);
+    const firstCluster = Math.floor(guest / cs);
+    const lastCluster = Math.floor((guest + chunk.length - 1) / cs);
+    const k = lastCluster - firstCluster + 1;
+    const { table, offset: tableOffset } = this.map.writableL2(l1Index);
+    const l2First = firstCluster % this.g.l2Size;
+    const old: RawEntry[] = [];
+    for (let i = 0; i < k; i++) old.push(readEntry(table, l2First + i));
+    this.io.event('cluster_alloc_space');
+    const host = this.refs.allocate(k);
+    this.refs.commit();
+
+    const headPad = guest - firstCluster * cs;
+    const tailPad = (lastCluster + 1) * cs - (guest + chunk.length);
+    if (headPad === 0 && tailPad === 0) {
+      this.io.event('write_aio');
+      this.io.write(host, chunk);
+    } else if (k === 1) {
+      const buf = this.clusterContent(firstCluster, old[0]);
+      chunk.copy(buf, headPad);
+      this.io.event('cow_write');
+      this.io.write(host, buf);
+    } else {
+      let dataPos = 0;
+      let hostPos = host;
+      if (headPad) {
+        const buf = this.clusterContent(firstCluster, old[0]);
+        dataPos = chunk.copy(buf, headPad, 0, cs - headPad);
+        this.io.event('cow_write');
+        this.io.write(hostPos, buf);
+        hostPos += cs;
+      }
+      const full = k - (headPad ? 1 : 0) - (tailPad ? 1 : 0);
+      if (full > 0) {
+        this.io.event('write_aio');
+        this.io.write(hostPos, chunk.subarray(dataPos, dataPos + full * cs));
+        dataPos += full * cs;
+        hostPos += full * cs;
+      }
+      if (tailPad) {
+        const buf = this.clusterContent(lastCluster, old[k - 1]);
+        chunk.copy(buf, 0, dataPos);
+        this.io.event('cow_write');
+        this.io.write(hostPos, buf);
+      }
+    }
+    const entries: RawEntry[] = [];
+    for (let i = 0; i < k; i++) entries.push(makeEntry(host + i * cs, { copied: true }));
+    this.map.setEntries(table, tableOffset, l2First, entries);
+    this.writer.commit();
+    for (const e of old) this.freeAny(e);
+    this.refs.commit();
+  }
+
+  /**
+   * qcow2_co_pwrite_zeroes as io.c drives it: unaligned head and tail
+   * pieces become zero clusters when the rest of their cluster already reads
+   * as zero, else zero buffers are written; whole clusters are zeroized.
+   */
+  pwriteZeroes(offset: number, length: number, flags?: WriteZeroesFlags): void {
+    this.checkWritable();
+    this.checkRange(offset, length);
+    if (length === 0) return;
+    const cs = this.g.clusterSize;
+    const end = offset + length;
+    let pos = offset;
+    if (pos % cs) {
+      const n = Math.min(end, (Math.floor(pos / cs) + 1) * cs) - pos;
+      this.zeroPartial(pos, n, flags);
+      pos += n;
+    }
+    let midEnd = Math.floor(end / cs) * cs;
+    if (end === this.size) midEnd = end;
+    if (midEnd > pos) {
+      this.zeroClusters(pos, midEnd - pos, flags);
+      pos = midEnd;
+    }
+    if (pos < end) this.zeroPartial(pos, end - pos, flags);
+  }
+
+  private zeroPartial(pos: number, n: number, flags?: WriteZeroesFlags): void {
+    const cs = this.g.clusterSize;
+    const clusterStart = Math.floor(pos / cs) * cs;
+    const clusterEnd = Math.min(clusterStart + cs, this.size);
+    const head = this.pread(clusterStart, pos - clusterStart);
+    const tail = this.pread(pos + n, Math.max(0, clusterEnd - pos - n));
+    const t = this.map.lookup(clusterStart, 1).type;
+    if (head.every((b) => b === 0) && tail.every((b) => b === 0) && (t === 'unallocated' || t === 'zero-plain' || t === 'zero-alloc')) {
+      if (this.header.version >= 3 || !this.backingChild) {
+        this.zeroClusters(clusterStart, clusterEnd - clusterStart, flags);
+        return;
+      }
+    }
+    if (flags?.noFallback) throw new BlockIOError(ENOTSUP);
+    this.pwrite(pos, Buffer.alloc(n));
+  }
+
+  /** qcow2_subcluster_zeroize over whole clusters. */
+  private zeroClusters(pos: number, bytes: number, flags?: WriteZeroesFlags): void {
+    if (this.header.version < 3) {
+      if (!this.backingChild) {
+        this.clusterDiscard(pos, bytes, false);
+        return;
+      }
+      if (flags?.noFallback) throw new BlockIOError(ENOTSUP);
+      for (let done = 0; done < bytes; done += 1 << 20) {
+        const n = Math.min(1 << 20, bytes - done);
+        this.pwrite(pos + done, Buffer.alloc(n));
+      }
+      return;
+    }
+    this.forEachL2Chunk(pos, bytes, (e) => {
+      const t = clusterType(e);
+      const unmap = t === 'compressed' || (!!flags?.mayUnmap && isAllocated(t));
+      const base = unmap ? { hi: 0, lo: 0 } : e;
+      return { hi: base.hi, lo: (base.lo | OFLAG_ZERO_LO) >>> 0, free: unmap };
+    });
+  }
+
+  /** qcow2_cluster_discard: full_discard drops the mapping, else the range reads as zero. */
+  private clusterDiscard(pos: number, bytes: number, fullDiscard: boolean): void {
+    const v3 = this.header.version >= 3;
+    const hasBacking = !!this.backingChild;
+    this.forEachL2Chunk(pos, bytes, (e) => {
+      if (fullDiscard) return { hi: 0, lo: 0, free: true };
+      if (hasBacking || isAllocated(clusterType(e))) return { hi: 0, lo: v3 ? OFLAG_ZERO_LO : 0, free: true };
+      return { ...e, free: false };
+    });
+  }
+
+  /**
+   * Walks whole clusters L2 table by L2 table (allocating missing tables, as
+   * get_cluster_table does), replacing entries and freeing what they pointed
+   * to once the new entries are on disk.
+   */
+  private forEachL2Chunk(pos: number, bytes: number, next: (e: RawEntry) => RawEntry & { free: boolean }): void {
+    const cs = this.g.clusterSize;
+    let cluster = Math.floor(pos / cs);
+    const endCluster = Math.ceil((pos + bytes) / cs);
+    while (cluster < endCluster) {
+      const l1Index = Math.floor(cluster / this.g.l2Size);
+      const { table, offset } = this.map.writableL2(l1Index);
+      const first = cluster % this.g.l2Size;
+      const n = Math.min(endCluster - cluster, this.g.l2Size - first);
+      const toFree: RawEntry[] = [];
+      for (let i = 0; i < n; i++) {
+        const old = readEntry(table, first + i);
+        const r = next(old);
+        const neu = { hi: r.hi >>> 0, lo: r.lo >>> 0 };
+        if (sameEntry(old, neu)) continue;
+        this.map.setEntries(table, offset, first + i, [neu]);
+        if (r.free) toFree.push(old);
+      }
+      this.writer.commit();
+      for (const e of toFree) this.freeAny(e);
+      this.refs.commit();
+      cluster += n;
+    }
+  }
+
+  /** qcow2_co_pdiscard: whole clusters only (and the partial last one). */
+  discard(offset: number, length: number): void {
+    this.checkWritable();
+    this.checkRange(offset, length);
+    if (this.header.version < 3 && this.backingChild) return;
+    const cs = this.g.clusterSize;
+    const start = Math.ceil(offset / cs) * cs;
+    let end = Math.floor((offset + length) / cs) * cs;
+    if (offset + length === this.size && this.size % cs !== 0 && end >= start) end = this.size;
+    if (end > start) this.clusterDiscard(start, end - start, false);
+  }
+
+  flush(): void {
+    this.checkOpen();
+    this.writer.commit();
+  }
+
+  /** qcow2_co_truncate (preallocation off). */
+  truncate(newSize: number, opts?: TruncateOptions): void {
+    this.checkWritable();
+    const prealloc = opts?.prealloc ?? 'off';
+    if (prealloc !== 'off') throw new BlockGenericError(`Unsupported preallocation mode '${prealloc}'`);
+    if (newSize % 512 !== 0) throw new BlockGenericError('The new size must be a multiple of 512');
+    if (this.header.nbSnapshots && this.header.version < 3) {
+      throw new BlockGenericError("Can't resize a v2 image which has snapshots");
+    }
+    const cs = this.g.clusterSize;
+    const oldSize = this.size;
+    const newL1 = sizeToL1(this.g, newSize);
+    const step = (what: string, fn: () => void): void => {
+      try {
+        fn();
+      } catch (e) {
+        if (e instanceof BlockIOError) throw errorWithErrno(what, e.errno);
+        throw e;
+      }
+    };
+    if (newSize < oldSize) {
+      const start = Math.ceil(newSize / cs) * cs;
+      step('Failed to discard cropped clusters', () => {
+        if (oldSize > start) this.clusterDiscard(start, oldSize - start, true);
+      });
+      step('Failed to reduce the number of L2 tables', () => this.map.shrinkL1(newL1));
+      step('Failed to discard unused refblocks', () => this.refs.shrinkTable());
+      const fileSize = this.fileNode.getLength();
+      const last = this.refs.lastUsedCluster(fileSize);
+      if (last < 0) this.corruption('There are no references in the refcount table.');
+      if ((last + 1) * cs < fileSize) {
+        try {
+          this.fileNode.truncate((last + 1) * cs);
+        } catch (e) {
+          this.ctx.warn?.(`Failed to truncate the tail of the image: ${(e as Error).message}`);
+        }
+      }
+    } else {
+      step('Failed to grow the L1 table', () => this.map.growL1(newL1, true));
+    }
+    this.size = newSize;
+    this.header.size = newSize;
+    if (opts?.zeroWrite && newSize > oldSize) {
+      step('Failed to zero out new clusters', () => this.pwriteZeroes(oldSize, newSize - oldSize));
+    }
+    step('Failed to update the image size', () => {
+      const b = Buffer.alloc(8);
+      b.writeBigUInt64BE(BigInt(newSize));
+      this.io.write(24, b);
+    });
+  }
+
+  /** qcow2_co_block_status, with the generic layer's ZERO for unallocated areas without backing data. */
+  blockStatus(offset: number, length: number): BlockStatus {
+    this.checkOpen();
+    const len = Math.min(length, this.size - offset);
+    if (len <= 0) return { allocated: false, data: false, zero: true, length: Math.max(0, length) };
+    const run = this.map.lookup(offset, len);
+    switch (run.type) {
+      case 'unallocated': {
+        const backing = this.backingChild?.node;
+        if (!backing) return { allocated: false, data: false, zero: true, length: run.bytes };
+        const bl = backing.getLength();
+        if (offset >= bl) return { allocated: false, data: false, zero: true, length: run.bytes };
+        return { allocated: false, data: false, zero: false, length: Math.min(run.bytes, bl - offset) };
+      }
+      case 'zero-plain':
+      case 'zero-alloc':
+        return { allocated: true, data: false, zero: true, length: run.bytes };
+      default:
+        return { allocated: true, data: true, zero: false, length: run.bytes };
+    }
+  }
+
+  // ---- information ------------------------------------------------------------
+
+  override getInfo(): { clusterSize: number; isDirty: boolean } {
+    return { clusterSize: this.g.clusterSize, isDirty: (this.header.incompatibleFeatures & BigInt(INCOMPAT_DIRTY)) !== 0n };
+  }
+
+  protected override specificInfo(): ImageInfoSpecific {
+    const compressionType = this.header.compressionType === 1 ? 'zstd' : 'zlib';
+    if (this.header.version === 2) {
+      return { type: 'qcow2', data: { compat: '0.10', 'refcount-bits': 2 ** this.header.refcountOrder, 'compression-type': compressionType } };
+    }
+    return {
+      type: 'qcow2',
+      data: {
+        compat: '1.1',
+        'extended-l2': false,
+        'lazy-refcounts': (this.header.compatibleFeatures & BigInt(COMPAT_LAZY_REFCOUNTS)) !== 0n,
+        corrupt: (this.header.incompatibleFeatures & BigInt(INCOMPAT_CORRUPT)) !== 0n,
+        'refcount-bits': 2 ** this.header.refcountOrder,
+        'compression-type': compressionType,
+      },
+    };
+  }
+
+  protected override snapshotList(): SnapshotInfo[] {
+    return this.snapshots.map((s) => s.info);
+  }
+
+  override get backingFileName(): string {
+    return this.headerBackingFile;
+  }
+  override get backingFormat(): string {
+    return this.headerBackingFormat;
+  }
+
+  protected override backingOverridden(): boolean {
+    const b = this.backingChild?.node;
+    if (b) return this.autoBackingFile !== b.filename;
+    return this.autoBackingFile !== '';
+  }
+
+  /** Cluster size and other layout facts, for tests and the mirror's granularity. */
+  get clusterSize(): number {
+    return this.g.clusterSize;
+  }
+
+  override close(): void {
+    if (this.closed) return;
+    try {
+      if (!this.readOnly) this.writer.commit();
+    } catch {
+      // the file is going away; QEMU also only reports this
+    }
+    super.close();
+  }
+}
