@@ -48,6 +48,10 @@ export class Coroutine {
     if (this.st === 'running') throw new Error(`coroutine '${this.name}' re-entered recursively`);
     if (this.st === 'done') throw new Error(`coroutine '${this.name}' entered after it finished`);
     this.gen ??= this.body();
+    // entering a waiting coroutine directly ends its wait (like aio_co_wake)
+    this.cancelWait?.();
+    this.cancelWait = undefined;
+    this.waitToken++;
     this.st = 'running';
     let res: IteratorResult<CoWait<unknown>, void>;
     try {
@@ -61,7 +65,7 @@ export class Coroutine {
       return;
     }
     this.st = 'waiting';
-    const token = ++this.waitToken;
+    const token = this.waitToken;
     const cancel = res.value((v) => {
       if (this.st === 'waiting' && this.waitToken === token) this.schedule(v);
     });

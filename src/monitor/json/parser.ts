@@ -4,7 +4,7 @@
 // stack (deep input cannot exhaust the JS stack) and stops at that error.
 
 import { QDICT_KEY_ORDER, QFloat, type QDictValue, type QValue } from '../../qapi/qobject/qobject.js';
-import { qdictOrder } from '../../qapi/qobject/qdict.js';
+import { qdictOrderIndices } from '../../qapi/qobject/qdict.js';
 import { StringTokenError } from './string.js';
 import {
   TOK_COLON,
@@ -100,11 +100,11 @@ function buildDict(frame: DictFrame): QDictValue {
   const obj: QDictValue = {};
   const { keys, values } = frame;
   const n = keys.length;
-  const order = n < 2 ? keys : qdictOrder(keys);
+  const order = n < 2 ? [0] : qdictOrderIndices(keys);
   let indexLike = false;
   for (let i = 0; i < n; i++) {
-    const k = order[i];
-    const v = n < 2 ? values[0] : values[keys.indexOf(k)];
+    const k = keys[order[i]];
+    const v = values[order[i]];
     if (k === '__proto__') {
       Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
     } else {
@@ -112,7 +112,7 @@ function buildDict(frame: DictFrame): QDictValue {
     }
     if (!indexLike && isArrayIndex(k)) indexLike = true;
   }
-  if (indexLike) Object.defineProperty(obj, QDICT_KEY_ORDER, { value: order });
+  if (indexLike) Object.defineProperty(obj, QDICT_KEY_ORDER, { value: order.map((i) => keys[i]) });
   return obj;
 }
 

@@ -6,7 +6,7 @@
 import type { QValue } from '../../qapi/qobject/qobject.js';
 import { JsonLexer } from './lexer.js';
 import { parseTokens, type TokenList } from './parser.js';
-import { decodeStringToken } from './string.js';
+import { decodeStringToken, latin1 } from './string.js';
 import {
   MAX_NESTING,
   MAX_TOKEN_COUNT,
@@ -63,7 +63,8 @@ export class JsonStreamer {
     this.braces = 0;
     this.brackets = 0;
     this.tokenSize = 0;
-    if (this.tokens.kinds.length !== 0) this.tokens = { kinds: [], values: [] };
+    this.tokens.kinds.length = 0;
+    this.tokens.values.length = 0;
   }
 
   private emit(m: JsonMessage): void {
@@ -123,7 +124,7 @@ function tokenValue(kind: TokenKind, buf: Buffer, start: number, end: number) {
     case TOK_INTEGER:
     case TOK_FLOAT:
     case TOK_KEYWORD:
-      return buf.toString('latin1', start, end);
+      return latin1(buf, start, end);
     case TOK_OVERSIZED: // always rejected by the size limit before this
     default:
       return undefined;

@@ -42,12 +42,16 @@ function hex4(buf: Uint8Array, p: number, end: number): number {
   return v;
 }
 
-function latin1(buf: Uint8Array, start: number, end: number): string {
-  return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('latin1');
+/** Node's Buffer#latin1Slice (what toString('latin1') calls, minus its argument checks). */
+type Latin1Slicer = { latin1Slice(start: number, end: number): string };
+
+/** buf[start..end) read as Latin-1 (bytes as code points). */
+export function latin1(buf: Buffer, start: number, end: number): string {
+  return (buf as unknown as Latin1Slicer).latin1Slice(start, end);
 }
 
 /** The string a token buf[start..end) denotes, or why QEMU rejects it. */
-export function decodeStringToken(buf: Uint8Array, start: number, end: number): string | StringTokenError {
+export function decodeStringToken(buf: Buffer, start: number, end: number): string | StringTokenError {
   const last = end - 1; // the closing quote
   let plain = true;
   for (let p = start + 1; p < last; p++) {
@@ -61,7 +65,7 @@ export function decodeStringToken(buf: Uint8Array, start: number, end: number): 
   return decodeSlow(buf, start, end);
 }
 
-function decodeSlow(buf: Uint8Array, start: number, end: number): string | StringTokenError {
+function decodeSlow(buf: Buffer, start: number, end: number): string | StringTokenError {
   const quote = buf[start];
   const at = (i: number): number => (i < end ? buf[i] : 0);
   let out = '';

@@ -32,17 +32,29 @@ export function qdictHash(key: string): number {
   return (Math.imul(1103515243, value) + 12345) >>> 0;
 }
 
+/** Bound on insertion indices packed into one sort key with the bucket. */
+const INDEX_LIMIT = 2 ** 32;
+
+/** Insertion indices of `keys` in the order QEMU's qdict_first/qdict_next visit them. */
+export function qdictOrderIndices(keys: readonly string[]): number[] {
+  const n = keys.length;
+  if (n >= INDEX_LIMIT) return slowOrderIndices(keys);
+  // Sort (bucket ascending, insertion index descending) as one number.
+  const sortKeys = new Float64Array(n);
+  for (let i = 0; i < n; i++) sortKeys[i] = (qdictHash(keys[i]) % BUCKETS) * INDEX_LIMIT + (INDEX_LIMIT - 1 - i);
+  sortKeys.sort();
+  const order = new Array<number>(n);
+  for (let j = 0; j < n; j++) order[j] = INDEX_LIMIT - 1 - (sortKeys[j] % INDEX_LIMIT);
+  return order;
+}
+
+function slowOrderIndices(keys: readonly string[]): number[] {
+  const bucket = keys.map((k) => qdictHash(k) % BUCKETS);
+  // Buckets in index order; within one, newest first (QLIST_INSERT_HEAD).
+  return keys.map((_, i) => i).sort((a, b) => bucket[a] - bucket[b] || b - a);
+}
+
 /** Keys in the order QEMU's qdict_first/qdict_next visit them, given insertion order. */
 export function qdictOrder(keys: readonly string[]): string[] {
-  const n = keys.length;
-  if (n < 2) return keys.slice();
-  const bucket = new Array<number>(n);
-  const order = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    bucket[i] = qdictHash(keys[i]) % BUCKETS;
-    order[i] = i;
-  }
-  // Buckets in index order; within one, newest first (QLIST_INSERT_HEAD).
-  order.sort((a, b) => bucket[a] - bucket[b] || b - a);
-  return order.map((i) => keys[i]);
+  return qdictOrderIndices(keys).map((i) => keys[i]);
 }

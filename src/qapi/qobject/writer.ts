@@ -90,6 +90,18 @@ const HIGH = 10n ** 17n;
 
 /** x > 0 finite as 17 significant digits d.dddd × 10^exp, correctly rounded. */
 function decimal17(x: number): { digits: string; exp: number } {
+  // toExponential rounds exactly but breaks ties upwards; an exact tie
+  // shows as digit 18 being 5 followed by nothing but zeros.
+  const wide = x.toExponential(24);
+  if (wide[18] !== '5' || !/^0+e/.test(wide.slice(19))) {
+    const t = x.toExponential(16);
+    return { digits: t[0] + t.slice(2, 18), exp: Number(t.slice(19)) };
+  }
+  return decimal17Exact(x);
+}
+
+/** decimal17 by exact rational arithmetic, ties to even as glibc rounds. */
+function decimal17Exact(x: number): { digits: string; exp: number } {
   const view = new DataView(new ArrayBuffer(8));
   view.setFloat64(0, x);
   const hi = view.getUint32(0);

@@ -1,0 +1,39 @@
+// Every QEMU 7.2 golden in fixtures/qemu-7.2 replayed against qmp-sim
+// (bin/qmp-sim serve), one assertion per scenario. Scenarios listed in
+// fixtures/qemu-7.2/pending.json belong to families a later issue models:
+// they are reported as todo, with their count, and not run.
+
+import t from 'tap';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { replayMain } from '../src/harness/replay.js';
+import { fixturesDir, haveCommand } from './lib/paths.js';
+
+function scenarios(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((n) => {
+      const p = join(dir, n);
+      return statSync(p).isDirectory() ? scenarios(p) : n.endsWith('.scn') ? [p] : [];
+    });
+}
+
+const pending: Record<string, string> = JSON.parse(readFileSync(join(fixturesDir, 'pending.json'), 'utf8'));
+const all = scenarios(fixturesDir);
+const label = (p: string) => relative(fixturesDir, p).replace(/\.scn$/, '');
+const run = all.filter((p) => !(label(p) in pending));
+const todo = all.filter((p) => label(p) in pending);
+
+t.test(`QEMU 7.2 transcripts against qmp-sim (${run.length} run, ${todo.length} pending)`, async (t) => {
+  const needsQemuImg = (p: string) => /^# setup:|^shell /m.test(readFileSync(p, 'utf8'));
+  const lines: string[] = [];
+  const runnable = run.filter((p) => haveCommand('qemu-img') || !needsQemuImg(p));
+  await replayMain({ paths: runnable, target: 'sim', out: (l) => lines.push(l), err: () => {}, jobs: 2 });
+  for (const p of runnable) {
+    const name = label(p).split('/').pop()!;
+    const line = lines.find((l) => new RegExp(`^(PASS|FAIL) (.*/)?${name}(:|$)`).test(l));
+    t.ok(line?.startsWith('PASS'), label(p), { found: line });
+  }
+  for (const p of run.filter((p) => !runnable.includes(p))) t.pass(label(p), { skip: 'needs qemu-img' });
+  for (const p of todo) t.pass(label(p), { todo: `pending: ${pending[label(p)]}` });
+});
