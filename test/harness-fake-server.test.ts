@@ -80,8 +80,8 @@ wait-event JOB_STATUS_CHANGE status=null id=j
 > {"execute": "deep"}
 wait-return
 wait-event DEEP a.b=true a.n=1 a.s="x" a.t=plain
-wait-event DEEP a.b=1 0.2
 wait-event DEEP a.n=1.0 a.f=2.5e0
+wait-event DEEP a.b=1 0.2
 wait-event NOPE x=1 y="q" 0.2
 `,
     script: { commands: { ...CAPS,
@@ -296,12 +296,11 @@ wait-return
   {
     name: 'timeouts',
     scn: `# args: SCRIPT
-# timeout: 0.3
 > {"execute": "qmp_capabilities"}
 wait-return
 > {"execute": "silent"}
-wait-return
-wait-event NEVER
+wait-return 0.3
+wait-event NEVER 0.3
 wait-close 0.2
 > {"execute": "late"}
 sleep 300
@@ -319,12 +318,13 @@ wait-event LATE
   {
     name: 'drain',
     scn: `# args: SCRIPT
+# drain: 10000
 > {"execute": "qmp_capabilities"}
 wait-return
 > {"execute": "late"}
 wait-return
 `,
-    script: { commands: { ...CAPS, late: [{ send: '{"return": {}}' }, { delay: 10 }, { send: EV('LATE') }] } },
+    script: { commands: { ...CAPS, late: [{ send: '{"return": {}}' }, { delay: 10 }, { send: EV('LATE') }, { close: true }] } },
     golden: `< {"QMP": {"version": {"qemu": {"micro": "{micro}", "minor": "{minor}", "major": "{major}"}, "package": "{package}"}, "capabilities": ["oob"]}}
 > {"execute": "qmp_capabilities"}
 < {"return": {}}
@@ -337,7 +337,7 @@ wait-return
     scn: `# args: SCRIPT
 # timeout: 0.3
 > {"execute": "qmp_capabilities"}
-wait-return
+wait-return 10
 `,
     script: { greeting: [{ send: EV('HELLO') }], commands: { ...CAPS } },
     golden: `< {"QMP": {}}
@@ -375,6 +375,7 @@ const EXPECTED: Record<string, string> = {
 > {"execute": "late"}
 < {"return": {}}
 < {"timestamp": {"seconds": "{seconds}", "microseconds": "{microseconds}"}, "event": "LATE"}
+# connection closed by server
 `,
   'events': String.raw`< {"QMP": {"version": {"qemu": {"micro": "{micro}", "minor": "{minor}", "major": "{major}"}, "package": "{package}"}, "capabilities": ["oob"]}}
 > {"execute": "qmp_capabilities"}
@@ -607,7 +608,7 @@ t.test('replay pins the transcript of every step kind and failure', async (t) =>
     `FAIL fam/bad-step: bad scenario: ${fam}/bad-step.scn:3: unknown step 'frobnicate'`,
     "FAIL fam/bad-timeout: bad scenario: could not convert string to float: 'soon'",
     'PASS fam/drain',
-    'FAIL fam/events: line 12: wait-event DEEP a.b=1 failed (timeout); line 14: wait-event NOPE x=1 y="q" failed (timeout) (server said: fake qmp server)',
+    'FAIL fam/events: line 13: wait-event DEEP a.b=1 failed (timeout); line 14: wait-event NOPE x=1 y="q" failed (timeout) (server said: fake qmp server)',
     `FAIL fam/no-golden: no golden transcript ${fam}/no-golden.golden`,
     'FAIL fam/no-greeting: no greeting (server said: fake qmp server)',
     'FAIL fam/nonjson: line 7: wait-return failed (timeout) (server said: fake qmp server)',
@@ -619,7 +620,7 @@ t.test('replay pins the transcript of every step kind and failure', async (t) =>
     'FAIL fam/setup-fails: setup failed (4): echo setting up; echo oops >&2; exit 4: setting up\noops\n',
     'PASS fam/shell',
     'PASS fam/summarize',
-    'FAIL fam/timeouts: line 6: wait-return failed (timeout); line 7: wait-event NEVER failed (timeout); line 8: wait-close timed out (server said: last line of server output)',
+    'FAIL fam/timeouts: line 5: wait-return failed (timeout); line 6: wait-event NEVER failed (timeout); line 7: wait-close timed out (server said: last line of server output)',
     'PASS fam/unicode',
     '9 passed, 14 failed',
   ]);
@@ -635,14 +636,14 @@ t.test('repeat reports the failing run; pending scenarios are counted apart', as
   const fam = join(root, 'fam');
   const rep = await replay([join(fam, 'events.scn'), join(fam, 'drain.scn')], { repeat: 2 });
   t.same(rep.lines, [
-    'FAIL events: run 1: line 12: wait-event DEEP a.b=1 failed (timeout); line 14: wait-event NOPE x=1 y="q" failed (timeout) (server said: fake qmp server)',
+    'FAIL events: run 1: line 13: wait-event DEEP a.b=1 failed (timeout); line 14: wait-event NOPE x=1 y="q" failed (timeout) (server said: fake qmp server)',
     'PASS drain',
     '1 passed, 1 failed',
   ]);
   writeFileSync(join(root, 'pending.json'), JSON.stringify({ 'fam/timeouts': 'later issue', 'fam/drain': 'already fixed' }));
   const pend = await replay([root + '/fam/timeouts.scn', root + '/fam/drain.scn', root + '/fam/numbers.scn']);
   t.same(pend.lines, [
-    'PENDING timeouts: line 6: wait-return failed (timeout); line 7: wait-event NEVER failed (timeout); line 8: wait-close timed out (server said: last line of server output)',
+    'PENDING timeouts: line 5: wait-return failed (timeout); line 6: wait-event NEVER failed (timeout); line 7: wait-close timed out (server said: last line of server output)',
     'PASS drain',
     'PASS numbers',
     '1 pending (listed as pending but passed: drain)',
@@ -661,7 +662,7 @@ t.test('record writes goldens with the server named in the header', async (t) =>
   t.same(out, [`recorded ${dest}/numbers.golden (7 lines)`]);
   t.equal(readFileSync(join(dest, 'numbers.golden'), 'utf8'), `## recorded with --server-cmd ${SERVER_CMD}\n` + EXPECTED.numbers);
   t.notOk(existsSync(join(dest, 'timeouts.golden')), 'no golden without --force');
-  t.ok(err.some((l) => l.startsWith(`ERROR ${root}/fam/timeouts.scn: line 6: wait-return failed (timeout)`)), 'the failure is reported');
+  t.ok(err.some((l) => l.startsWith(`ERROR ${root}/fam/timeouts.scn: line 5: wait-return failed (timeout)`)), 'the failure is reported');
   t.ok(err.some((l) => l.includes('re-serialisation differs from the bytes received')), 're-serialisation is checked');
 });
 

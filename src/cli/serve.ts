@@ -70,25 +70,29 @@ export async function serveMain(argv: string[]): Promise<number> {
   }
   for (const opt of cmdline.unmodelled) log(`option ${opt} accepted but not modelled`);
   if (cmdline.monitors.length === 0 && !sim.control) log('no -qmp/-mon given: nothing to talk to (try -qmp unix:/tmp/qmp.sock,server=on,wait=off)');
-  let vm: ServeHandle;
+  let vm: ServeHandle | undefined;
+  // The control channel listens before the monitors do, so a client that
+  // got the QMP greeting can reach it.
+  let control: { close(): void } | undefined;
   try {
+    if (sim.control) {
+      const { startControlChannel } = await import('../harness/control/control-server.js');
+      control = await startControlChannel(sim.control, { vms: () => (vm ? [vm.machine] : []) });
+    }
     vm = await startVm(cmdline, sim);
   } catch (e) {
     process.stderr.write(`qmp-sim: ${(e as Error).message}\n`);
+    control?.close();
     return 1;
   }
+  const running = vm;
   if (cmdline.pidfile) writeFileSync(cmdline.pidfile, `${process.pid}\n`);
-  let control: { close(): void } | undefined;
-  if (sim.control) {
-    const { startControlChannel } = await import('../harness/control/control-server.js');
-    control = await startControlChannel(sim.control, { vms: () => [vm.machine] });
-  }
   // SIGTERM/SIGINT/SIGHUP: SHUTDOWN host-signal, then exit (softmmu/runstate.c).
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
-    process.on(sig, () => vm.machine.hostSignal());
+    process.on(sig, () => running.machine.hostSignal());
   }
   process.on('SIGPIPE', () => {});
-  await vm.exited;
+  await running.exited;
   control?.close();
   return 0;
 }

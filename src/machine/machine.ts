@@ -13,6 +13,8 @@ import { VmRunState, StatusInfo } from '../system/vm-runstate.js';
 export interface MachineEnv {
   version: VersionInfo;
   log: (msg: string) => void;
+  /** drive the kernel from Node's event loop (a server); in-process tests step it themselves */
+  live?: boolean;
 }
 
 export class Machine {
@@ -28,7 +30,7 @@ export class Machine {
     readonly env: MachineEnv,
   ) {
     this.version = env.version;
-    this.kernel = new SimKernel({ seed: config.seed, clock: config.clock, live: true, log: env.log });
+    this.kernel = new SimKernel({ seed: config.seed, clock: config.clock, live: env.live ?? true, log: env.log });
     this.events = new EventBus(() => this.kernel.wallTime());
     this.runState = new VmRunState(this.kernel, this.events, {
       startPaused: config.startPaused,

@@ -27,6 +27,7 @@ export class SystemRequests {
   private shutdownRequested: ShutdownCause = 'none';
   private shutdownSignal = 0;
   private shutdownPid = 0;
+  private shutdownProc = '';
   private powerdownRequested = false;
   private debugRequested = false;
   private suspendRequested = false;
@@ -57,9 +58,10 @@ export class SystemRequests {
   }
 
   /** qemu_system_killed: SIGINT/SIGTERM/SIGHUP always power off. */
-  killed(signal: number, pid: number): void {
+  killed(signal: number, pid: number, procName = ''): void {
     this.shutdownSignal = signal;
     this.shutdownPid = pid;
+    this.shutdownProc = procName;
     this.actions.shutdown = 'poweroff';
     this.shutdownRequested = 'host-signal';
     this.notify();
@@ -178,7 +180,7 @@ export class SystemRequests {
     this.vm.log(
       this.shutdownPid === 0
         ? `terminating on signal ${this.shutdownSignal}`
-        : `terminating on signal ${this.shutdownSignal} from pid ${this.shutdownPid} (<unknown process>)`,
+        : `terminating on signal ${this.shutdownSignal} from pid ${this.shutdownPid} (${this.shutdownProc || '<unknown process>'})`,
     );
     this.shutdownSignal = 0;
   }

@@ -232,9 +232,10 @@ export class VmRunState implements VmCore {
     this.requests.debug();
   }
 
-  /** SIGINT/SIGTERM/SIGHUP: SHUTDOWN {guest:false, reason:host-signal}, exit. */
-  hostSignal(signal = 15, pid = 0): void {
-    this.requests.killed(signal, pid);
+  /** SIGINT/SIGTERM/SIGHUP: SHUTDOWN {guest:false, reason:host-signal}, exit.
+   * Logs "terminating on signal N[ from pid P (name)]". */
+  hostSignal(signal = 15, pid = 0, procName = ''): void {
+    this.requests.killed(signal, pid, procName);
   }
 
   private mainLoopShouldExit(): number | undefined {

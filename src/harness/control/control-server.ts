@@ -33,6 +33,8 @@ export async function startControlChannel(where: string, ctx: ControlContext): P
   const server = net.createServer((sock) => {
     sock.on('error', () => {});
     let buf = '';
+    // answers go out in request order, one request at a time per connection
+    let chain: Promise<void> = Promise.resolve();
     sock.setEncoding('utf8');
     sock.on('data', (chunk: string) => {
       buf += chunk;
@@ -40,7 +42,7 @@ export async function startControlChannel(where: string, ctx: ControlContext): P
       while ((nl = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, nl).trim();
         buf = buf.slice(nl + 1);
-        if (line) void handleLine(rpc, line, (text) => sock.writable && sock.write(text + '\n'));
+        if (line) chain = chain.then(() => handleLine(rpc, line, (text) => void (sock.writable && sock.write(text + '\n'))));
       }
     });
   });

@@ -24,6 +24,8 @@ import {
 export interface TokenList {
   kinds: TokenKind[];
   values: Array<string | StringTokenError | undefined>;
+  /** Tokens in use (the arrays may be longer). */
+  count: number;
 }
 
 export type ParseResult = { value: QValue } | { error: string };
@@ -119,7 +121,7 @@ function buildDict(frame: DictFrame): QDictValue {
 /** json_parser_parse: the value of a message, or the first error. */
 export function parseTokens(tokens: TokenList): ParseResult {
   try {
-    return { value: parse(tokens.kinds, tokens.values) };
+    return { value: parse(tokens.kinds, tokens.values, tokens.count) };
   } catch (e) {
     if (e instanceof ParseError) {
       const reason = e.reason.length > MESSAGE_MAX ? e.reason.slice(0, MESSAGE_MAX) : e.reason;
@@ -129,8 +131,7 @@ export function parseTokens(tokens: TokenList): ParseResult {
   }
 }
 
-function parse(kinds: readonly TokenKind[], values: TokenList['values']): QValue {
-  const count = kinds.length;
+function parse(kinds: readonly TokenKind[], values: TokenList['values'], count: number): QValue {
   const stack: Frame[] = [];
   let pos = 0;
   for (;;) {
@@ -177,8 +178,8 @@ function parse(kinds: readonly TokenKind[], values: TokenList['values']): QValue
     }
     // A value is complete: hand it to the enclosing containers.
     for (;;) {
+      if (stack.length === 0) return value;
       const top = stack[stack.length - 1];
-      if (top === undefined) return value;
       if (top.dict) {
         if (top.key === undefined) {
           if (typeof value !== 'string') fail('key is not a string in object');

@@ -6,7 +6,8 @@
 import type { QValue } from '../../qapi/qobject/qobject.js';
 import { JsonLexer } from './lexer.js';
 import { parseTokens, type TokenList } from './parser.js';
-import { decodeStringToken, latin1 } from './string.js';
+import { INTERN_MAX_LENGTH, StringCache } from './intern.js';
+import { decodeStringToken, latin1, type StringTokenError } from './string.js';
 import {
   MAX_NESTING,
   MAX_TOKEN_COUNT,
@@ -25,6 +26,9 @@ import {
 } from './token.js';
 import { decodeCString } from './utf8.js';
 
+/** Token arrays longer than this are dropped after a message, not reused. */
+const TOKEN_ARRAY_KEEP = 4096;
+
 export type JsonMessage = { value: QValue } | { error: string };
 
 export class JsonStreamer {
@@ -32,7 +36,8 @@ export class JsonStreamer {
   private braces = 0;
   private brackets = 0;
   private tokenSize = 0;
-  private tokens: TokenList = { kinds: [], values: [] };
+  private tokens: TokenList = { kinds: [], values: [], count: 0 };
+  private readonly strings = new StringCache();
   /** First exception thrown by onMessage during the current feed(). */
   private callbackError: { error: unknown } | undefined;
 
@@ -63,8 +68,13 @@ export class JsonStreamer {
     this.braces = 0;
     this.brackets = 0;
     this.tokenSize = 0;
-    this.tokens.kinds.length = 0;
-    this.tokens.values.length = 0;
+    const tokens = this.tokens;
+    if (tokens.count > TOKEN_ARRAY_KEEP) {
+      this.tokens = { kinds: [], values: [], count: 0 };
+    } else {
+      tokens.values.fill(undefined, 0, tokens.count); // let go of the strings
+      tokens.count = 0;
+    }
   }
 
   private emit(m: JsonMessage): void {
@@ -96,12 +106,12 @@ export class JsonStreamer {
         return;
     }
     const len = end - start;
-    const { kinds, values } = this.tokens;
+    const tokens = this.tokens;
     if (this.tokenSize + len + 1 > MAX_TOKEN_SIZE) {
       this.emit({ error: 'JSON token size limit exceeded' });
       return;
     }
-    if (kinds.length + 1 > MAX_TOKEN_COUNT) {
+    if (tokens.count + 1 > MAX_TOKEN_COUNT) {
       this.emit({ error: 'JSON token count limit exceeded' });
       return;
     }
@@ -109,24 +119,26 @@ export class JsonStreamer {
       this.emit({ error: 'JSON nesting depth limit exceeded' });
       return;
     }
-    kinds.push(kind);
-    values.push(tokenValue(kind, buf, start, end));
+    tokens.kinds[tokens.count] = kind;
+    tokens.values[tokens.count] = this.tokenValue(kind, buf, start, end);
+    tokens.count++;
     this.tokenSize += len;
     if ((this.braces > 0 || this.brackets > 0) && this.braces >= 0 && this.brackets >= 0) return;
     this.emit(parseTokens(this.tokens));
   }
-}
 
-function tokenValue(kind: TokenKind, buf: Buffer, start: number, end: number) {
-  switch (kind) {
-    case TOK_STRING:
-      return decodeStringToken(buf, start, end);
-    case TOK_INTEGER:
-    case TOK_FLOAT:
-    case TOK_KEYWORD:
-      return latin1(buf, start, end);
-    case TOK_OVERSIZED: // always rejected by the size limit before this
-    default:
-      return undefined;
+  /** What the parser needs of a token: scalar text, or the decoded string. */
+  private tokenValue(kind: TokenKind, buf: Buffer, start: number, end: number): string | StringTokenError | undefined {
+    switch (kind) {
+      case TOK_STRING:
+        return decodeStringToken(buf, start, end, this.strings);
+      case TOK_INTEGER:
+      case TOK_FLOAT:
+      case TOK_KEYWORD:
+        return end - start <= INTERN_MAX_LENGTH ? this.strings.get(buf, start, end, latin1) : latin1(buf, start, end);
+      default: // structural; TOK_OVERSIZED never gets here (size limit)
+        return undefined;
+    }
   }
 }
+

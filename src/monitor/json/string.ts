@@ -2,6 +2,7 @@
 // parse_string). The lexer already guarantees raw bytes 0x20..0xFD only,
 // and a closing quote that matches the opening one.
 
+import { INTERN_MAX_LENGTH, type StringCache } from './intern.js';
 import { decodeCString, isValidCodepoint, modUtf8Decode } from './utf8.js';
 
 /** A string token the parser must reject; `reason` follows "JSON parse error, ". */
@@ -51,7 +52,12 @@ export function latin1(buf: Buffer, start: number, end: number): string {
 }
 
 /** The string a token buf[start..end) denotes, or why QEMU rejects it. */
-export function decodeStringToken(buf: Buffer, start: number, end: number): string | StringTokenError {
+export function decodeStringToken(
+  buf: Buffer,
+  start: number,
+  end: number,
+  cache?: StringCache,
+): string | StringTokenError {
   const last = end - 1; // the closing quote
   let plain = true;
   for (let p = start + 1; p < last; p++) {
@@ -61,8 +67,9 @@ export function decodeStringToken(buf: Buffer, start: number, end: number): stri
       break;
     }
   }
-  if (plain) return latin1(buf, start + 1, last);
-  return decodeSlow(buf, start, end);
+  if (!plain) return decodeSlow(buf, start, end);
+  if (cache && last - start - 1 <= INTERN_MAX_LENGTH) return cache.get(buf, start + 1, last, latin1);
+  return latin1(buf, start + 1, last);
 }
 
 function decodeSlow(buf: Buffer, start: number, end: number): string | StringTokenError {

@@ -40,13 +40,27 @@ export function qdictOrderIndices(keys: readonly string[]): number[] {
   const n = keys.length;
   if (n >= INDEX_LIMIT) return slowOrderIndices(keys);
   // Sort (bucket ascending, insertion index descending) as one number.
+  const packed = (i: number): number => (qdictHash(keys[i]) % BUCKETS) * INDEX_LIMIT + (INDEX_LIMIT - 1 - i);
+  const unpack = (v: number): number => INDEX_LIMIT - 1 - (v % INDEX_LIMIT);
+  if (n <= SMALL) {
+    const sortKeys: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const v = packed(i);
+      let j = i;
+      for (; j > 0 && sortKeys[j - 1] > v; j--) sortKeys[j] = sortKeys[j - 1];
+      sortKeys[j] = v;
+    }
+    for (let j = 0; j < n; j++) sortKeys[j] = unpack(sortKeys[j]);
+    return sortKeys;
+  }
   const sortKeys = new Float64Array(n);
-  for (let i = 0; i < n; i++) sortKeys[i] = (qdictHash(keys[i]) % BUCKETS) * INDEX_LIMIT + (INDEX_LIMIT - 1 - i);
+  for (let i = 0; i < n; i++) sortKeys[i] = packed(i);
   sortKeys.sort();
-  const order = new Array<number>(n);
-  for (let j = 0; j < n; j++) order[j] = INDEX_LIMIT - 1 - (sortKeys[j] % INDEX_LIMIT);
-  return order;
+  return Array.from(sortKeys, unpack);
 }
+
+/** Up to this many keys, an insertion sort beats the typed-array sort. */
+const SMALL = 16;
 
 function slowOrderIndices(keys: readonly string[]): number[] {
   const bucket = keys.map((k) => qdictHash(k) % BUCKETS);

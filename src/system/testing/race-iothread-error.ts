@@ -10,13 +10,13 @@ import { EventNotifier } from '../../sim/event-notifier.js';
 import { SimKernel } from '../../sim/kernel.js';
 import { EventBus } from '../qapi-event.js';
 import { VmRunState } from '../vm-runstate.js';
-import { RACE_LIMITS, RaceResult, bump, runToCompletion } from './race-result.js';
+import { RACE_KERNEL, RaceResult, bump, runToCompletion } from './race-result.js';
 import { TestDisk, TestRequest } from './test-disk.js';
 import { TestGuest } from './test-guest.js';
 import { MonitorCommand, TestMonitor } from './test-monitor.js';
 
 export function runIothreadErrorRace(seed: number, opts: { bug?: boolean } = {}): RaceResult {
-  const kernel = new SimKernel({ seed, bugs: { syncVmStopOnIoError: opts.bug ?? false }, ...RACE_LIMITS });
+  const kernel = new SimKernel({ seed, bugs: { syncVmStopOnIoError: opts.bug ?? false }, ...RACE_KERNEL });
   const events = new EventBus(() => kernel.wallTime());
   const vm = new VmRunState(kernel, events, {});
   const rng = kernel.random('race-iothread-error');

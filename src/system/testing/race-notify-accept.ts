@@ -10,12 +10,12 @@
 
 import { EventNotifier } from '../../sim/event-notifier.js';
 import { SimKernel } from '../../sim/kernel.js';
-import { RACE_LIMITS, RaceResult, bump, runToCompletion } from './race-result.js';
+import { RACE_KERNEL, RaceResult, bump, runToCompletion } from './race-result.js';
 import type { TestRequest } from './test-disk.js';
 import { TestGuest } from './test-guest.js';
 
 export function runNotifyAcceptRace(seed: number, opts: { bug?: boolean } = {}): RaceResult {
-  const kernel = new SimKernel({ seed, bugs: { notifyAcceptAnywhere: opts.bug ?? false }, ...RACE_LIMITS });
+  const kernel = new SimKernel({ seed, bugs: { notifyAcceptAnywhere: opts.bug ?? false }, ...RACE_KERNEL });
   const rng = kernel.random('race-notify-accept');
   const violations: string[] = [];
   const coverage: Record<string, number> = {};

@@ -3,8 +3,9 @@
 import { SimHangError, SimLivelockError } from '../../sim/errors.js';
 import type { SimKernel } from '../../sim/kernel.js';
 
-/** Watchdog budgets for one race run (a healthy run takes a few hundred steps). */
-export const RACE_LIMITS = { maxSteps: 200_000, maxWaitSteps: 20_000 } as const;
+/** Kernel settings for one race run: watchdog budgets (a healthy run takes
+ * a few hundred steps) and a swarm of the kernel's fault points, drawn per seed. */
+export const RACE_KERNEL = { maxSteps: 200_000, maxWaitSteps: 20_000, faults: { swarm: true, activation: 0.5 } } as const;
 
 export interface RaceResult {
   seed: number;
