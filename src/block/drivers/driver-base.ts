@@ -178,14 +178,20 @@ export abstract class BlockDriverBase implements BlockDriverState {
 
   // ---- bdrv_refresh_filename ------------------------------------------
 
-  /** bs->options flattened, child definitions left out. */
+  /**
+   * bs->options flattened, child definitions left out, in the order QEMU
+   * inserts them when it gathers strong options. Observed on QEMU 7.2:
+   * keys sharing a QDict bucket come out of a QAPI-visited (QMP, -blockdev)
+   * node in flattening order, out of a -drive node in reverse command-line
+   * order; the extra reversal for the QAPI path is applied here.
+   */
   protected flatOptions(): Array<[string, QValue]> {
     const out: Array<[string, QValue]> = [];
     for (const [k, v] of Object.entries(this.options)) {
       if (CHILD_KEYS.has(k) && (typeof v === 'object' || typeof v === 'string')) continue;
       flattenOptions(k, v, out, this.legacy);
     }
-    return out;
+    return this.legacy ? out : out.reverse();
   }
 
   /** append_strong_runtime_options: [entries, whether any strong option besides driver/filename]. */
