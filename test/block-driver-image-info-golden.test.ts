@@ -2,7 +2,7 @@
 // in fixtures/qemu-7.2 create, rebuilt with the drivers and compared with
 // what QEMU 7.2 reported for the same node names.
 
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -61,13 +61,12 @@ function graph(dir: string, legacy = false) {
   return { nodes, add };
 }
 
-function compare(t: Tap, golden: Map<string, Json>, ours: Record<string, BlockDriverState>, dir: string): void {
+function compare(t: Test, golden: Map<string, Json>, ours: Record<string, BlockDriverState>, dir: string): void {
   for (const [name, node] of Object.entries(ours)) {
     t.ok(golden.has(name), `golden has node ${name}`);
     t.same(normalise(node.imageInfo(), dir), golden.get(name), `image of ${name}`);
   }
 }
-type Tap = typeof t;
 
 t.test('blockdev-add-null', async (t) => {
   const { dir } = scratch();
@@ -157,4 +156,45 @@ t.test('io-error-recover-drive (-drive options, json: filename)', async (t) => {
   });
   const golden = [...goldenImages('errors/io-error-recover-drive.golden', 0).values()][0];
   t.same(normalise(root.imageInfo(), dir), golden);
+});
+
+// Not from a fixture: json: filenames printed by qemu-system-x86_64 7.2 for
+// these blockdev-add calls (query-named-block-nodes), recorded by hand.
+t.test('json: filenames of QMP-added nodes with several rules', async (t) => {
+  const { dir, sh } = scratch();
+  sh('truncate -s 16M {tmp}/a.img');
+  const g = graph(dir);
+  g.add('p0', { driver: 'file', 'node-name': 'p0', filename: '{tmp}/a.img' });
+  const d1 = g.add('d1', {
+    driver: 'blkdebug',
+    'node-name': 'd1',
+    image: 'p0',
+    'inject-error': [{ event: 'read_aio', errno: 5, sector: 7, once: true, iotype: 'write', state: 3, immediately: true }],
+    'set-state': [
+      { event: 'write_aio', state: 1, new_state: 3 },
+      { event: 'none', new_state: 2 },
+    ],
+  });
+  const d2 = g.add('d2', {
+    driver: 'blkdebug',
+    'node-name': 'd2',
+    image: 'p0',
+    'inject-error': [
+      { errno: 5, event: 'read_aio' },
+      { event: 'write_aio', errno: 28 },
+    ],
+    'max-transfer': 65536,
+    align: 512,
+  });
+  const r1 = g.add('r1', { driver: 'raw', 'node-name': 'r1', file: 'p0', offset: 4096, size: 8192 });
+  const img = `{"driver": "file", "filename": "${dir}/a.img"}`;
+  t.equal(
+    d1.filename,
+    `json:{"set-state.1.event": "none", "inject-error.0.state": 3, "inject-error.0.immediately": true, "set-state.0.event": "write_aio", "inject-error.0.once": true, "image": ${img}, "set-state.1.new_state": 2, "driver": "blkdebug", "inject-error.0.iotype": "write", "set-state.0.new_state": 3, "inject-error.0.event": "read_aio", "inject-error.0.errno": 5, "set-state.0.state": 1, "inject-error.0.sector": 7}`,
+  );
+  t.equal(
+    d2.filename,
+    `json:{"image": ${img}, "max-transfer": 65536, "driver": "blkdebug", "inject-error.0.event": "read_aio", "inject-error.0.errno": 5, "inject-error.1.event": "write_aio", "inject-error.1.errno": 28, "align": 512}`,
+  );
+  t.equal(r1.filename, `json:{"offset": 4096, "driver": "raw", "size": 8192, "file": ${img}}`);
 });

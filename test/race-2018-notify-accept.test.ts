@@ -1,7 +1,7 @@
 // Race invariant 3 (2018, RHBZ 1562750): a notification raised while another
 // thread polls the context is never lost — the iothread always wakes.
 import t from 'tap';
-import { raceSeeds } from '../src/sim/testing/seeds.js';
+import { raceSeedCount, raceSeeds } from '../src/sim/testing/seeds.js';
 import { raceFailed } from '../src/system/testing/race-result.js';
 import { runNotifyAcceptRace } from '../src/system/testing/race-notify-accept.js';
 
@@ -28,4 +28,11 @@ t.test('with aio_notify_accept in every poll the watchdog reports the hang', asy
 
 t.test('one seed replays the same run', async (t) => {
   t.same(runNotifyAcceptRace(3), runNotifyAcceptRace(3));
+});
+
+t.test('QMP_SIM_SEEDS shrinks the sweep, never below 100', async (t) => {
+  t.equal(raceSeedCount({}), 1000);
+  t.equal(raceSeedCount({ QMP_SIM_SEEDS: '250' }), 250);
+  t.equal(raceSeedCount({ QMP_SIM_SEEDS: '5' }), 100);
+  t.equal(raceSeedCount({ QMP_SIM_SEEDS: 'lots' }), 1000);
 });

@@ -1,4 +1,5 @@
-// `npm test`: runs every tap test (compiled to dist/test) and ends with the
+// `npm test`: runs every tap test (test/**/*.test.ts, through tap's
+// TypeScript loader; bin/qmp-sim runs the build in dist/) and ends with the
 // line "N passed, N failed" (assertions), which CI reads.
 
 import { spawn } from 'node:child_process';
@@ -14,13 +15,13 @@ function findTests(dir: string): string[] {
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) out.push(...findTests(p));
-    else if (name.endsWith('.test.js')) out.push(p);
+    else if (name.endsWith('.test.ts')) out.push(p);
   }
   return out;
 }
 
 const only = process.argv.slice(2);
-const files = findTests(here).filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
+const files = findTests(join(root, 'test')).filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
 const tapBin = join(root, 'node_modules', 'tap', 'dist', 'esm', 'run.mjs');
 
 const child = spawn(

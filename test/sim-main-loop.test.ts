@@ -60,3 +60,29 @@ t.test('exit: last callbacks, then the exit listeners, then no more iterations',
   k.runUntilIdle();
   t.same(out, ['reply', 'exit 3', 'late reply'], 'callbacks after exit still run');
 });
+
+t.test('a callback that throws is logged and the loops go on', async (t) => {
+  const k = new SimKernel();
+  k.mainLoop.start();
+  const io = k.addIothread('io0');
+  k.mainLoop.runInMainLoop(() => {
+    throw new Error('bad BH');
+  });
+  k.mainLoop.afterIteration(() => {
+    throw new Error('bad reply');
+  });
+  t.throws(() => {
+    io.ctx.bhScheduleOneshot(() => {
+      throw new Error('bad iothread BH');
+    });
+    k.runUntilIdle();
+  }, /bad iothread BH/, 'outside the main loop the error reaches the caller (live mode logs it)');
+  k.runUntilIdle();
+  t.match(k.logLines.join('\n'), /bad BH[\s\S]*bad reply|bad reply[\s\S]*bad BH/);
+  let later = '';
+  k.mainLoop.runInMainLoop(() => (later += 'main '));
+  io.ctx.bhScheduleOneshot(() => (later += 'io'));
+  k.runUntilIdle();
+  t.match(later, /main/);
+  t.match(later, /io/, 'the iothread still serves its context');
+});

@@ -1,37 +1,628 @@
-// The block graph of one machine (block.c, block/block-backend.c): nodes
-// (BlockDriverState, called BlockNode here) by node-name, and BlockBackends
-// by name. Node names and BlockBackend names share one namespace.
+// The block graph of one machine (block.c, blockdev.c,
+// block/block-backend.c): nodes (BlockNode = QEMU's BlockDriverState) in
+// name-assignment order, BlockBackends in creation order, node names and BB
+// names in one namespace, reference counts, parent edges with permissions,
+// drained sections, and the hooks the run-state model calls (cont resets
+// the iostatus of named BBs; vm_stop drains and flushes).
 
 import { QmpError } from '../qapi/error.js';
+import type { AioContext } from '../sim/aio-context.js';
+import { BlockBackend, type BlockBackendHost, type DriveInfo, type BlockDevice } from './block-backend.js';
+import type { BlockEnv } from './block-env.js';
+import type { BdrvParent, BlockNode, ChildEdge } from './block-node.js';
+import { BlockNode as BlockNodeClass } from './block-node.js';
+import { BlockGenericError, BlockIOError, type BdrvChildName, type BlockDriverState, type NodeIoEvent } from './drivers/block-driver.js';
+import { EIO } from './drivers/errno.js';
+import { bdrvFlush, bdrvTruncate } from './drivers/generic-io.js';
+import type { BlockdevRef, CorruptionReport, InheritedFlags, OpenContext } from './drivers/open-context.js';
+import type { OptionBag } from './drivers/options.js';
+import { openDriver } from './drivers/registry.js';
+import { NodeNameGenerator, nodeNameError } from './node-name.js';
+import { BLK_PERM_ALL, BLK_PERM_RESIZE, BLK_PERM_WRITE, BLK_PERM_WRITE_UNCHANGED, parentPermsConflict, type PermPair } from './permissions.js';
+import { childPerms, childRole } from './child-roles.js';
+import { nodeFlagsFor, type OpenFrame } from './open-flags.js';
+import { checkWriteThreshold } from './write-threshold.js';
 
-export interface BlockNode {
-  nodeName: string;
-  /** block.c bdrv_truncate via the node's driver */
-  truncate(size: number): void;
+/** How a node is opened (bdrv_open_inherit's caller). */
+export interface OpenNodeOptions {
+  /** options come from -drive (QemuOpts strings): legacy texts, protocol guessing, probing */
+  legacy?: boolean;
+  /** a root must be named (blockdev-add / -blockdev) */
+  requireName?: boolean;
+  /** the caller takes ownership as the monitor (blockdev-add) */
+  monitorOwned?: boolean;
+  /** the root's format was guessed by probing (raw restricts writes to sector 0) */
+  probed?: boolean;
 }
 
-export interface BlockBackend {
-  name: string;
-  root?: BlockNode;
-}
+/** Protocol drivers name their node before opening children (bdrv_file_open). */
+const PROTOCOL_DRIVERS: ReadonlySet<string> = new Set(['file', 'null-co', 'null-aio', 'blkdebug']);
 
-export class BlockGraph {
-  readonly nodes = new Map<string, BlockNode>();
-  readonly backends = new Map<string, BlockBackend>();
+export class BlockGraph implements BlockBackendHost {
+  /** named nodes by name */
+  private readonly byName = new Map<string, BlockNode>();
+  private readonly byBs = new Map<BlockDriverState, BlockNode>();
+  /** every BlockBackend, creation order (blk_all_next) */
+  private readonly allBackends: BlockBackend[] = [];
+  /** monitor-owned (named) BlockBackends, in monitor_add_blk order (blk_next) */
+  private readonly named = new Map<string, BlockBackend>();
+  /** -drive's DriveInfo, in command-line order */
+  readonly drives: DriveInfo[] = [];
+  private readonly names: NodeNameGenerator;
+  private seq = 0;
+  private openFrames: OpenFrame[] = [];
+  private openCreated: BlockNode[] | null = null;
+  /** find_device_state for `id` (hw plugs its qdev lookup in); undefined: not found */
+  findDevice: ((id: string) => BlockDevice | undefined) | null = null;
 
-  /** bdrv_lookup_bs: a BlockBackend name or a node-name. */
+  constructor(readonly env: BlockEnv) {
+    this.names = new NodeNameGenerator(env.kernel.random('block-node-names'));
+    const hooks = env.vm.hooks;
+    // qmp_cont: blk_iostatus_reset for every monitor-owned BlockBackend
+    hooks.iostatusReset.add(() => {
+      for (const blk of this.named.values()) blk.iostatusReset();
+    });
+    hooks.drainAll.add(() => this.drainAll());
+    hooks.flushAll.add(() => this.flushAll());
+  }
+
+  // ---- lookups ------------------------------------------------------------
+
+  /** bdrv_find_node */
+  findNode(name: string): BlockNode | undefined {
+    return this.byName.get(name);
+  }
+
+  /** blk_by_name (monitor-owned BBs) */
+  backend(name: string): BlockBackend | undefined {
+    return this.named.get(name);
+  }
+
+  /** Nodes in name-assignment order (graph_bdrv_states). */
+  nodeList(): BlockNode[] {
+    return [...this.byName.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Every BlockBackend in creation order. */
+  backendList(): BlockBackend[] {
+    return [...this.allBackends];
+  }
+
+  /** Named BlockBackends (monitor_block_backends order). */
+  namedBackends(): BlockBackend[] {
+    return [...this.named.values()];
+  }
+
+  nodeOf(bs: BlockDriverState): BlockNode | undefined {
+    return this.byBs.get(bs);
+  }
+
+  /** bdrv_lookup_bs: a BlockBackend name (its root) or a node name. */
   lookup(device: string | undefined, nodeName: string | undefined): BlockNode {
     if (device !== undefined) {
-      const blk = this.backends.get(device);
+      const blk = this.named.get(device);
       if (blk) {
         if (!blk.root) throw QmpError.generic(`Device '${device}' has no medium`);
         return blk.root;
       }
     }
     if (nodeName !== undefined) {
-      const bs = this.nodes.get(nodeName);
+      const bs = this.byName.get(nodeName);
       if (bs) return bs;
     }
     throw QmpError.generic(`Cannot find device='${device ?? ''}' nor node-name='${nodeName ?? ''}'`);
   }
+
+  /** blk_by_qdev_id: the BB of the device with this id or QOM path. */
+  backendByQdevId(id: string): BlockBackend {
+    const dev = this.findDevice ? this.findDevice(id) : this.allBackends.find((b) => b.dev?.qdevId() === id)?.dev ?? undefined;
+    if (!dev) throw new QmpError('DeviceNotFound', `Device '${id}' not found`);
+    const blk = this.allBackends.find((b) => b.dev === dev);
+    if (!blk) throw QmpError.generic('Device does not have a block device backend');
+    return blk;
+  }
+
+  /** The BB name of a node that is some BB's root ('' if none): bdrv_get_device_name. */
+  deviceNameOf(node: BlockNode): string {
+    for (const p of node.parents) if (p.kind === 'blk' && p.blk?.name) return p.blk.name;
+    return '';
+  }
+
+  // ---- BlockBackends ----------------------------------------------------
+
+  /** blk_new: an anonymous BlockBackend without a root. */
+  createBackend(opts: { perm?: number; shared?: number; ctx?: AioContext } = {}): BlockBackend {
+    const blk = new BlockBackend(this, '', opts);
+    this.allBackends.push(blk);
+    return blk;
+  }
+
+  /** monitor_add_blk: a named BlockBackend (-drive). Errors are QEMU's texts. */
+  createNamedBackend(name: string, opts: { perm?: number; shared?: number; ctx?: AioContext } = {}): BlockBackend {
+    this.checkBackendName(name);
+    const blk = new BlockBackend(this, name, opts);
+    this.allBackends.push(blk);
+    this.named.set(name, blk);
+    return blk;
+  }
+
+  /** monitor_add_blk's checks. */
+  checkBackendName(name: string): void {
+    if (!/^[A-Za-z][A-Za-z0-9\-._]*$/.test(name)) throw new BlockGenericError('Invalid device name');
+    if (this.named.has(name)) throw new BlockGenericError(`Device with id '${name}' already exists`);
+    if (this.byName.has(name)) throw new BlockGenericError(`Device name '${name}' conflicts with an existing node name`);
+  }
+
+  /**
+   * What `-device ...,drive=X` / device_add get: the named BB X, or a new
+   * anonymous BB on node X (blk_new + blk_insert_bs, perm 0, shared all).
+   * The caller attaches its device and sets its permissions.
+   */
+  backendForDevice(drive: string): BlockBackend | undefined {
+    const blk = this.named.get(drive);
+    if (blk) return blk;
+    const node = this.byName.get(drive);
+    if (!node) return undefined;
+    const anon = this.createBackend({ ctx: node.aioContext });
+    try {
+      anon.insertNode(node);
+    } catch (e) {
+      anon.unref();
+      throw e;
+    }
+    return anon;
+  }
+
+  /** Removes a named BB from the monitor (monitor_remove_blk), keeping it alive for its users. */
+  monitorRemoveBackend(blk: BlockBackend): void {
+    if (blk.name && this.named.get(blk.name) === blk) this.named.delete(blk.name);
+  }
+
+  forgetBackend(blk: BlockBackend): void {
+    const i = this.allBackends.indexOf(blk);
+    if (i >= 0) this.allBackends.splice(i, 1);
+    this.monitorRemoveBackend(blk);
+    const d = this.drives.findIndex((x) => x.blk === blk);
+    if (d >= 0) this.drives.splice(d, 1);
+  }
+
+  // ---- opening nodes ------------------------------------------------------
+
+  /**
+   * bdrv_open of a root with BlockdevOptions-like options. Inline children
+   * become nodes with generated names; references resolve by node name.
+   * Throws BlockGenericError (QEMU's desc) or QmpError (permissions).
+   */
+  openNode(options: OptionBag, opts: OpenNodeOptions = {}): BlockNode {
+    if (opts.requireName && (options['node-name'] === undefined || options['node-name'] === null)) {
+      throw new BlockGenericError("'node-name' must be specified for the root node");
+    }
+    const outer = this.openCreated;
+    const created: BlockNode[] = outer ?? [];
+    this.openCreated = created;
+    try {
+      const node = this.openOne(options, undefined, { readOnly: false, autoReadOnly: false, noFlush: false }, opts.legacy ?? false, opts.probed ?? false);
+      if (opts.monitorOwned) {
+        node.monitorOwned = true;
+        node.refcnt++;
+      }
+      return node;
+    } catch (e) {
+      if (!outer) for (const n of created.reverse()) if (!n.closed && n.refcnt === 0) this.closeNode(n);
+      throw e;
+    } finally {
+      this.openCreated = outer;
+    }
+  }
+
+  /** Closes a root opened with openNode that nobody references (failed setup). */
+  discardNode(node: BlockNode): void {
+    if (node.monitorOwned) {
+      node.monitorOwned = false;
+      node.refcnt--;
+    }
+    if (node.refcnt <= 0 && !node.closed) this.closeNode(node);
+  }
+
+  private openOne(options: OptionBag, parent: OpenFrame | undefined, inherited: InheritedFlags, legacy: boolean, probed = false): BlockNode {
+    const given = options['node-name'];
+    if (given !== undefined && typeof given !== 'string') {
+      throw new BlockGenericError("Invalid parameter type for 'node-name', expected: string");
+    }
+    if (given !== undefined) {
+      const err = nodeNameError(given, (n) => this.named.has(n), (n) => this.byName.has(n) || this.openFrames.some((f) => f.name === n));
+      if (err) throw new BlockGenericError(err);
+    }
+    const driver = typeof options.driver === 'string' ? options.driver : '';
+    const frame: OpenFrame = {
+      name: given,
+      driver,
+      options,
+      flags: nodeFlagsFor(options, parent),
+      isFormat: !PROTOCOL_DRIVERS.has(driver),
+      seq: undefined,
+    };
+    if (!frame.isFormat) frame.seq = this.seq++;
+    this.openFrames.push(frame);
+    let bs: BlockDriverState;
+    try {
+      bs = openDriver(stripGraphOptions(options), this.openContext(frame, legacy), inherited, { probed });
+    } catch (e) {
+      throw legacy ? legacyOptionError(e, driver) : e;
+    } finally {
+      this.openFrames.pop();
+    }
+    frame.seq ??= this.seq++;
+    const node = new BlockNodeClass({
+      bs,
+      nodeName: given ?? this.names.next(),
+      autoNamed: given === undefined,
+      options,
+      flags: frame.flags,
+      ctx: this.env.kernel.mainContext,
+      seq: frame.seq,
+    });
+    this.register(node);
+    return node;
+  }
+
+  private openContext(frame: OpenFrame, legacy: boolean): OpenContext {
+    return {
+      policy: this.env.policy,
+      legacy,
+      warn: (msg) => this.env.warn(msg),
+      onCorruption: (bs, report) => this.corruption(bs, report),
+      openChild: (ref: BlockdevRef, role: BdrvChildName, inherited: InheritedFlags): BlockDriverState => {
+        let child: BlockNode;
+        if (typeof ref === 'string') {
+          const found = this.byName.get(ref);
+          if (!found) throw new BlockGenericError(`Cannot find device='${ref}' nor node-name='${ref}'`);
+          child = found;
+        } else {
+          child = this.openOne(legacy ? guessProtocol(ref) : ref, frame, inherited, legacy);
+        }
+        // a format node is named right after its file child (bdrv_open_inherit)
+        if (frame.isFormat && role === 'file' && frame.seq === undefined) frame.seq = this.seq++;
+        return child.bs;
+      },
+      releaseChild: (bs: BlockDriverState) => {
+        const n = this.byBs.get(bs);
+        if (n && n.refcnt === 0 && !n.closed) this.closeNode(n);
+      },
+    };
+  }
+
+  /** A freshly opened node joins the graph; its children get their parent edges. */
+  private register(node: BlockNode): void {
+    this.byName.set(node.nodeName, node);
+    this.byBs.set(node.bs, node);
+    this.openCreated?.push(node);
+    node.bs.ioListener = (e) => this.nodeIo(node, e);
+    for (const c of node.bs.children) {
+      const child = this.byBs.get(c.node);
+      if (!child) continue;
+      const role = childRole(node, c.name);
+      const edge: ChildEdge = {
+        kind: 'node',
+        childName: c.name,
+        role,
+        perm: 0,
+        shared: 0x1f,
+        parentNode: node,
+        child,
+        desc: () => `node '${node.nodeName}'`,
+      };
+      node.childEdges.push(edge);
+      child.parents.unshift(edge);
+      child.refcnt++;
+    }
+    try {
+      this.refreshPerms(node);
+    } catch (e) {
+      this.closeNode(node);
+      throw e;
+    }
+  }
+
+  private nodeIo(node: BlockNode, e: NodeIoEvent): void {
+    if (e.kind === 'write' || e.kind === 'write-zeroes') {
+      if (e.length > 0) node.wrHighestOffset = Math.max(node.wrHighestOffset, e.offset + e.length);
+      checkWriteThreshold(node, e.offset, e.length, this.env.events);
+    } else if (e.kind === 'discard') {
+      checkWriteThreshold(node, e.offset, e.length, this.env.events);
+    }
+  }
+
+  private corruption(bs: BlockDriverState, report: CorruptionReport): void {
+    const node = this.byBs.get(bs);
+    const data: Record<string, unknown> = { device: node ? this.deviceNameOf(node) : '' };
+    if (node) data['node-name'] = node.nodeName;
+    data.msg = report.msg;
+    if (report.offset !== undefined) data.offset = report.offset;
+    if (report.size !== undefined) data.size = report.size;
+    data.fatal = report.fatal;
+    this.env.events.emit('BLOCK_IMAGE_CORRUPTED', data);
+  }
+
+  // ---- references, parents, permissions ------------------------------------
+
+  /** bdrv_ref */
+  ref(node: BlockNode): void {
+    node.refcnt++;
+  }
+
+  /** bdrv_unref: the last reference closes the node. */
+  unref(node: BlockNode): void {
+    if (--node.refcnt <= 0 && !node.closed) this.closeNode(node);
+  }
+
+  attachParent(node: BlockNode, parent: BdrvParent): void {
+    node.parents.unshift(parent);
+    node.refcnt++;
+    try {
+      this.refreshPerms(node);
+    } catch (e) {
+      node.parents.splice(node.parents.indexOf(parent), 1);
+      node.refcnt--;
+      this.refreshQuietly(node);
+      throw e;
+    }
+  }
+
+  detachParent(node: BlockNode, parent: BdrvParent): void {
+    const i = node.parents.indexOf(parent);
+    if (i < 0) return;
+    node.parents.splice(i, 1);
+    this.refreshQuietly(node);
+    this.unref(node);
+  }
+
+  /**
+   * bdrv_refresh_perms from `start` down: in topological order, each node's
+   * parents must not conflict and a read-only node gets no writers. Nothing
+   * changes unless every node passes.
+   */
+  refreshPerms(start: BlockNode): void {
+    const order = topoOrder(start);
+    const proposed = new Map<BdrvParent, PermPair>();
+    const cumulative = new Map<BlockNode, PermPair>();
+    for (const node of order) {
+      const users = node.parents.map((p) => ({ ...(proposed.get(p) ?? { perm: p.perm, shared: p.shared }), desc: p.desc(), childName: p.childName }));
+      const conflict = parentPermsConflict(node.nodeName, users);
+      if (conflict) throw QmpError.generic(conflict);
+      let perm = 0;
+      let shared = 0x1f;
+      for (const u of users) {
+        perm |= u.perm;
+        shared &= u.shared;
+      }
+      if (perm & (BLK_PERM_WRITE | BLK_PERM_WRITE_UNCHANGED) && node.readOnly) throw QmpError.generic('Block node is read-only');
+      cumulative.set(node, { perm, shared });
+      for (const e of node.childEdges) proposed.set(e, childPerms(node, e, { perm, shared }));
+    }
+    for (const [e, p] of proposed) {
+      e.perm = p.perm;
+      e.shared = p.shared;
+    }
+    for (const [n, p] of cumulative) {
+      n.perm = p.perm;
+      n.shared = p.shared;
+    }
+  }
+
+  private refreshQuietly(node: BlockNode): void {
+    try {
+      this.refreshPerms(node);
+    } catch (e) {
+      this.env.log(`block: permissions of '${node.nodeName}' after a detach: ${(e as Error).message}`);
+    }
+  }
+
+  /** bdrv_close: the driver closes, then the node lets go of its children. */
+  private closeNode(node: BlockNode): void {
+    if (node.closed) return;
+    node.closed = true;
+    if (this.byName.get(node.nodeName) === node) this.byName.delete(node.nodeName);
+    try {
+      node.bs.close();
+    } catch (e) {
+      this.env.log(`block: closing '${node.nodeName}': ${(e as Error).message}`);
+    }
+    this.byBs.delete(node.bs);
+    node.bs.ioListener = null;
+    for (const e of node.childEdges.splice(0)) this.detachParent((e as ChildEdge).child, e);
+  }
+
+  // ---- blockdev-del ---------------------------------------------------------
+
+  /** qmp_blockdev_del's checks and the final unref. */
+  deleteNode(nodeName: string): void {
+    const node = this.byName.get(nodeName);
+    if (!node) throw QmpError.generic(`Failed to find node with node-name='${nodeName}'`);
+    if (node.hasBlk()) throw QmpError.generic(`Node ${nodeName} is in use`);
+    const busy = node.opBlockedMessage('drive-del');
+    if (busy) throw QmpError.generic(busy);
+    if (!node.monitorOwned) throw QmpError.generic(`Node ${nodeName} is not owned by the monitor`);
+    if (node.refcnt > 1) throw QmpError.generic(`Block device ${nodeName} is in use`);
+    node.monitorOwned = false;
+    this.unref(node);
+  }
+
+  // ---- block_resize ------------------------------------------------------------
+
+  /**
+   * qmp_block_resize after the lookup: a temporary BlockBackend asks for
+   * 'resize' (permission conflicts surface here), the node is drained and
+   * truncated, and every device above hears about it.
+   */
+  resize(node: BlockNode, size: number): void {
+    if (node.opBlockers.has('resize')) throw QmpError.generic(`Device '${this.deviceNameOf(node) || node.nodeName}' is in use`);
+    const blk = this.createBackend({ perm: BLK_PERM_RESIZE, shared: BLK_PERM_ALL, ctx: node.aioContext });
+    try {
+      blk.insertNode(node);
+    } catch (e) {
+      blk.unref();
+      throw e;
+    }
+    try {
+      this.drainedBegin(node);
+      try {
+        bdrvTruncate(node.bs, size);
+      } catch (e) {
+        if (e instanceof BlockGenericError || e instanceof BlockIOError) throw QmpError.generic(e.message);
+        throw e;
+      } finally {
+        this.drainedEnd(node);
+      }
+      this.notifyResize(node, new Set());
+    } finally {
+      blk.unref();
+    }
+  }
+
+  /** bdrv_parent_cb_resize, up the graph. */
+  private notifyResize(node: BlockNode, seen: Set<BlockNode>): void {
+    if (seen.has(node)) return;
+    seen.add(node);
+    for (const p of node.parents) {
+      if (p.kind === 'node' && p.parentNode) this.notifyResize(p.parentNode, seen);
+      else if (p.kind === 'blk') p.blk?.devResizeCb();
+    }
+  }
+
+  // ---- AioContext -------------------------------------------------------------
+
+  /** bdrv_try_change_aio_context, simplified: the node and its subtree move. */
+  setAioContext(node: BlockNode, ctx: AioContext): void {
+    for (const n of topoOrder(node)) n.aioContext = ctx;
+  }
+
+  // ---- drained sections ------------------------------------------------------
+
+  /** bdrv_drained_begin: quiesce the node and its parents, then wait for their requests. */
+  drainedBegin(node: BlockNode): void {
+    this.quiesce(node, new Set());
+    this.env.kernel.aioWait.waitWhile(node.aioContext, () => this.drainPoll(node, new Set()));
+  }
+
+  /** bdrv_drained_end */
+  drainedEnd(node: BlockNode): void {
+    this.unquiesce(node, new Set());
+  }
+
+  /** bdrv_drain_all_begin: every node, then one wait. */
+  drainAllBegin(): void {
+    const nodes = this.nodeList();
+    const seen = new Set<BlockNode>();
+    for (const n of nodes) this.quiesce(n, seen, true);
+    for (const blk of this.allBackends) if (!blk.root) blk.drainedBegin();
+    this.env.kernel.aioWait.waitWhile(this.env.kernel.mainContext, () =>
+      nodes.some((n) => this.drainPoll(n, new Set())) || this.allBackends.some((b) => b.inFlight > 0),
+    );
+  }
+
+  drainAllEnd(): void {
+    const seen = new Set<BlockNode>();
+    for (const n of this.nodeList()) this.unquiesce(n, seen, true);
+    for (const blk of this.allBackends) if (!blk.root) blk.drainedEnd();
+  }
+
+  /** bdrv_drain_all */
+  drainAll(): void {
+    this.drainAllBegin();
+    this.drainAllEnd();
+  }
+
+  private quiesce(node: BlockNode, seen: Set<BlockNode>, single = false): void {
+    if (seen.has(node)) return;
+    seen.add(node);
+    if (node.quiesceCounter++ === 0) node.aioContext.disableExternal();
+    if (single) {
+      for (const p of node.parents) if (p.kind !== 'node') p.drainedBegin?.();
+      return;
+    }
+    for (const p of node.parents) {
+      if (p.kind === 'node' && p.parentNode) this.quiesce(p.parentNode, seen);
+      else p.drainedBegin?.();
+    }
+  }
+
+  private unquiesce(node: BlockNode, seen: Set<BlockNode>, single = false): void {
+    if (seen.has(node)) return;
+    seen.add(node);
+    if (node.quiesceCounter <= 0) return;
+    for (const p of node.parents) {
+      if (p.kind === 'node' && p.parentNode) {
+        if (!single) this.unquiesce(p.parentNode, seen);
+      } else p.drainedEnd?.();
+    }
+    if (--node.quiesceCounter === 0) node.aioContext.enableExternal();
+  }
+
+  /** bdrv_drain_poll: requests still in flight on the node or its parents. */
+  private drainPoll(node: BlockNode, seen: Set<BlockNode>): boolean {
+    if (seen.has(node)) return false;
+    seen.add(node);
+    if (node.inFlight > 0) return true;
+    for (const p of node.parents) {
+      if (p.kind === 'node' && p.parentNode) {
+        if (this.drainPoll(p.parentNode, seen)) return true;
+      } else if (p.drainedPoll?.()) return true;
+    }
+    return false;
+  }
+
+  /** bdrv_flush_all: 0 or the first -errno. */
+  flushAll(): number {
+    let ret = 0;
+    for (const n of this.nodeList()) {
+      if (n.parents.some((p) => p.kind === 'node') || n.flags.noFlush || n.readOnly) continue;
+      try {
+        bdrvFlush(n.bs);
+      } catch (e) {
+        if (ret === 0) ret = e instanceof BlockIOError ? -e.errno : -EIO;
+      }
+    }
+    return ret;
+  }
+}
+
+/** Nodes reachable from `start` through children, parents before children. */
+export function topoOrder(start: BlockNode): BlockNode[] {
+  const out: BlockNode[] = [];
+  const seen = new Set<BlockNode>();
+  const visit = (n: BlockNode) => {
+    if (seen.has(n)) return;
+    seen.add(n);
+    for (const e of n.childEdges) visit((e as ChildEdge).child);
+    out.push(n);
+  };
+  visit(start);
+  return out.reverse();
+}
+
+/** Options the graph consumes that drivers do not know. */
+function stripGraphOptions(options: OptionBag): OptionBag {
+  if (!('copy-on-read' in options)) return options;
+  const rest: Record<string, unknown> = { ...options };
+  delete rest['copy-on-read'];
+  return rest;
+}
+
+/** bdrv_find_protocol for a child given by filename only (-drive file.*=...). */
+export function guessProtocol(ref: OptionBag): OptionBag {
+  if (ref.driver !== undefined || typeof ref.filename !== 'string') return ref;
+  const m = /^([A-Za-z0-9-]+):/.exec(ref.filename);
+  const proto = m && ['null-co', 'null-aio', 'blkdebug'].includes(m[1]) ? m[1] : 'file';
+  return { driver: proto, ...ref };
+}
+
+/** bdrv_open's leftover-option check words it differently for -drive. */
+function legacyOptionError(e: unknown, driver: string): unknown {
+  if (!(e instanceof BlockGenericError)) return e;
+  const m = /^Parameter '([^']+)' is unexpected$/.exec(e.message);
+  if (!m) return e;
+  return PROTOCOL_DRIVERS.has(driver)
+    ? new BlockGenericError(`Block protocol '${driver}' doesn't support the option '${m[1]}'`)
+    : new BlockGenericError(`Block format '${driver}' does not support the option '${m[1]}'`);
 }

@@ -9,6 +9,8 @@ import { miscCommands } from './misc.js';
 import { machineCommands } from './machine.js';
 import { migrationCommands } from './migration.js';
 import { blockCoreCommands } from './block-core.js';
+import { qdevCommands } from './qdev.js';
+import { blockCommands } from './block.js';
 
 /** The monitor state a command may touch (qmp_capabilities does). */
 export interface MonitorSessionState {
@@ -35,7 +37,7 @@ export type CommandTable = Map<string, CommandDef>;
 
 export function buildCommandTable(): CommandTable {
   const table: CommandTable = new Map();
-  for (const list of [controlCommands, runStateCommands, miscCommands, machineCommands, migrationCommands, blockCoreCommands]) {
+  for (const list of [controlCommands, runStateCommands, miscCommands, machineCommands, migrationCommands, blockCoreCommands, blockCommands, qdevCommands]) {
     for (const def of list) {
       if (table.has(def.name)) throw new Error(`command ${def.name} defined twice`);
       table.set(def.name, def);

@@ -36,7 +36,7 @@ export async function recordMain(opts: RecordOptions): Promise<number> {
   const err = opts.err ?? ((l: string) => process.stderr.write(l + '\n'));
   const stdout = opts.stdout || opts.raw;
   const serverCmd =
-    opts.serverCmd ?? (opts.qemu ? DEFAULT_SERVER_CMD.replace(/^\S+/, shlexQuote(opts.qemu)) : DEFAULT_SERVER_CMD);
+    opts.serverCmd ?? (opts.qemu ? DEFAULT_SERVER_CMD.replace(/^\S+/, () => shlexQuote(opts.qemu!)) : DEFAULT_SERVER_CMD);
   const header =
     opts.serverCmd === undefined || opts.serverCmd === DEFAULT_SERVER_CMD
       ? HEADER_TAG

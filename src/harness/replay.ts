@@ -32,7 +32,11 @@ export interface ReplayOptions {
   /** diagnostics (verbose output, pending-list problems); default stderr */
   err?: (line: string) => void;
   tmpBase?: string;
-  /** a pending list to use instead of looking for pending.json above each scenario */
+  /**
+   * a pending list to use instead of looking for pending.json above each
+   * scenario; the lists describe qmp-sim, so target 'qemu' ignores them
+   * unless this is given
+   */
   pendingFile?: string;
   /** scenarios run at the same time (output order is unchanged); default 1 */
   jobs?: number;
@@ -119,8 +123,12 @@ async function checkOne(path: string, opts: ReplayOptions, serverCmd: string): P
     });
     if (opts.saveActual) {
       const out = pyJoin(opts.saveActual, label + '.actual');
-      mkdirSync(dirname(out), { recursive: true });
-      writeFileSync(out, goldenText(res.lines, `## actual transcript (${label})`));
+      try {
+        mkdirSync(dirname(out), { recursive: true });
+        writeFileSync(out, goldenText(res.lines, `## actual transcript (${label})`));
+      } catch (e) {
+        (opts.err ?? ((l: string) => process.stderr.write(l + '\n')))(`warning: cannot save ${out}: ${messageOf(e)}`);
+      }
     }
     problem = compareLines(expected, res.lines, opts.strict);
     const last = res.lines[res.lines.length - 1];
@@ -165,7 +173,7 @@ export async function replayMain(opts: ReplayOptions): Promise<ReplaySummary> {
   const err = opts.err ?? ((l: string) => process.stderr.write(l + '\n'));
   const clock = opts.clock ?? wallClock;
   const serverCmd = serverCommand(opts);
-  const pending = new PendingLists(opts.pendingFile);
+  const pending = opts.target === 'qemu' && !opts.pendingFile ? null : new PendingLists(opts.pendingFile);
   const t0 = clock.now();
   const limit = limiter(Math.max(1, opts.jobs ?? 1));
   const paths = findScenarios(opts.paths);
@@ -174,7 +182,7 @@ export async function replayMain(opts: ReplayOptions): Promise<ReplaySummary> {
   const stale: string[] = [];
   for (const o of outcomes) {
     const { label, path, problem } = await o;
-    const listed = pending.lookup(path);
+    const listed = pending?.lookup(path);
     if (problem === null) {
       summary.passed++;
       out(`PASS ${label}`);
@@ -187,7 +195,7 @@ export async function replayMain(opts: ReplayOptions): Promise<ReplaySummary> {
       out(`FAIL ${label}: ${problem}`);
     }
   }
-  for (const p of pending.problems) err(`warning: ${p}`);
+  for (const p of pending?.problems ?? []) err(`warning: ${p}`);
   if (opts.verbose) err(`(${(clock.now() - t0).toFixed(1)}s)`);
   if (summary.pending || stale.length) {
     out(`${summary.pending} pending` + (stale.length ? ` (listed as pending but passed: ${stale.join(', ')})` : ''));

@@ -5,10 +5,13 @@
 import type { MachineConfig } from './config.js';
 import { VersionInfo } from './version.js';
 import { MigrationState } from './migration.js';
-import { BlockGraph } from '../block/block-graph.js';
+import type { BlockGraph } from '../block/block-graph.js';
+import { buildBlockGraph } from './block-setup.js';
 import { EventBus } from '../system/qapi-event.js';
 import { SimKernel } from '../sim/kernel.js';
 import { VmRunState, StatusInfo } from '../system/vm-runstate.js';
+import { MachineHw } from '../hw/machine-hw.js';
+import { hwBlockGraph } from '../hw/block/block-graph-port.js';
 
 export interface MachineEnv {
   version: VersionInfo;
@@ -19,11 +22,13 @@ export interface MachineEnv {
 
 export class Machine {
   readonly events: EventBus;
-  readonly block = new BlockGraph();
+  readonly block: BlockGraph;
   readonly migration: MigrationState;
   readonly version: VersionInfo;
   readonly kernel: SimKernel;
   readonly runState: VmRunState;
+  /** the qdev tree, device_add/del and the simulated guest (src/hw/) */
+  readonly devices: MachineHw;
 
   constructor(
     readonly config: MachineConfig,
@@ -46,6 +51,25 @@ export class Machine {
         ...(t.pollShrink !== undefined && { pollShrink: t.pollShrink }),
         ...(t.aioMaxBatch !== undefined && { aioMaxBatch: t.aioMaxBatch }),
       });
+    }
+    // vl.c configure_blockdev: throws QEMU's "-drive ...: desc" error text
+    try {
+      this.block = buildBlockGraph(
+        { kernel: this.kernel, vm: this.runState, events: this.events, policy: { allowed: config.imageDirs }, log: env.log, warn: env.log },
+        config,
+      );
+    } catch (e) {
+      this.kernel.dispose();
+      throw e;
+    }
+    // pc_init's if=ide front ends, then -device, then if=virtio (src/hw/machine-hw.ts)
+    this.devices = new MachineHw({ kernel: this.kernel, vm: this.runState, events: this.events, block: hwBlockGraph(this.block), log: env.log }, { nodefaults: config.nodefaults });
+    this.block.findDevice = (id) => this.devices.findDevice(id);
+    try {
+      this.devices.createCmdlineDevices(config.devices);
+    } catch (e) {
+      this.kernel.dispose();
+      throw e;
     }
     this.migration = new MigrationState(this.events, config.incoming === 'defer', () => this.queryStatus().status === 'inmigrate');
   }

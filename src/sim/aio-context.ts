@@ -32,6 +32,8 @@ export interface AioEnv {
   currentThread(): SimThread;
   /** A host-side thread for deferred cross-thread work. */
   hostThread(): SimThread;
+  /** Internal-error log (a callback that threw, where nobody can catch it). */
+  log(line: string): void;
 }
 
 export interface AioHandler {

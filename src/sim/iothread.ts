@@ -64,15 +64,21 @@ export class IOThread {
     if (this.stopping) return this.finish();
     const r = this.ctx.pollBegin(true);
     if (r.timeoutNs === 0) {
-      this.ctx.pollEnd(r);
-      this.thread.post(() => this.loop(), 'iothread_run');
+      try {
+        this.ctx.pollEnd(r);
+      } finally {
+        this.thread.post(() => this.loop(), 'iothread_run'); // a throwing callback must not kill the thread
+      }
       return;
     }
     // the window: notify_me is announced, ppoll not yet entered
     this.thread.post(() => {
       const resume = () => {
-        this.ctx.pollEnd(r);
-        this.loop();
+        try {
+          this.ctx.pollEnd(r);
+        } finally {
+          this.thread.post(() => this.loop(), 'iothread_run');
+        }
       };
       if (this.ctx.pollMustWait(r)) {
         this.thread.park(r.waitSet.map((h) => h.notifier), r.deadlineNs, resume, `aio_poll(${this.ctx.name})`);

@@ -33,7 +33,7 @@ export class MainLoop {
   private inIteration = false;
 
   constructor(
-    env: AioEnv,
+    private readonly env: AioEnv,
     readonly thread: SimThread,
   ) {
     this.aioContext = new AioContext(env, 'main', thread);
@@ -98,8 +98,8 @@ export class MainLoop {
 
   private iterate(): void {
     this.inIteration = true;
-    const status = this.shouldExit?.();
-    for (const cb of this.afterQueue.splice(0)) cb();
+    const status = this.guard('should_exit', () => this.shouldExit?.());
+    for (const cb of this.afterQueue.splice(0)) this.guard('afterIteration callback', cb);
     this.iterationCount++;
     if (status !== undefined) {
       this.inIteration = false;
@@ -148,10 +148,20 @@ export class MainLoop {
     }
     for (const ctx of this.contexts()) {
       const ready = waitSet.filter((e) => e.ctx === ctx && e.h.notifier.isSet()).map((e) => e.h);
-      ctx.bhPoll();
-      ctx.dispatchHandlers(ready);
-      ctx.runTimers();
+      this.guard(`${ctx.name} bottom halves`, () => ctx.bhPoll());
+      this.guard(`${ctx.name} handlers`, () => ctx.dispatchHandlers(ready));
+      this.guard(`${ctx.name} timers`, () => ctx.runTimers());
     }
     this.thread.post(() => this.iterate(), 'main_loop: should_exit');
+  }
+
+  /** A callback that throws is a model bug: log it, keep the loop alive. */
+  private guard<T>(what: string, fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (e) {
+      this.env.log(`main loop: ${what} failed: ${(e as Error)?.stack ?? String(e)}`);
+      return undefined;
+    }
   }
 }

@@ -97,7 +97,9 @@ export class BlkdebugDriver extends BlockDriverBase {
   ];
 
   readonly rules: BlkdebugRuleEngine;
-  private readonly image: BlockDriverState;
+  private get image(): BlockDriverState {
+    return this.childNode('image');
+  }
   private readonly configFile: string | undefined;
   private readonly optWriteZero: number;
 
@@ -110,7 +112,6 @@ export class BlkdebugDriver extends BlockDriverBase {
     limits: { align: number; maxTransfer: number; optWriteZero: number },
   ) {
     super({ options: opts, readOnly, legacy: ctx.legacy });
-    this.image = image;
     this.attachChild('image', image);
     this.rules = rules;
     this.configFile = optString(opts, 'config');

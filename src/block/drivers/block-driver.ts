@@ -14,6 +14,7 @@ export type BdrvChildName = 'file' | 'backing' | 'image' | 'data-file';
 /** A parent's edge to a child node (block_int-common.h: BdrvChild). */
 export interface BdrvChild {
   readonly name: BdrvChildName;
+  /** Changes only through replaceChildNode / setBackingHd. */
   readonly node: BlockDriverState;
 }
 
@@ -176,6 +177,15 @@ export interface BlockDriverState {
   /** bdrv_debug_event(): only blkdebug acts on it. */
   debugEvent(event: BlkdebugEvent): void;
   refreshFilename(): FilenameInfo;
+  /**
+   * bdrv_replace_node, seen from one parent: every edge of this node that
+   * points at `oldNode` points at `newNode` afterwards.
+   */
+  replaceChildNode(oldNode: BlockDriverState, newNode: BlockDriverState): void;
+  /** bdrv_set_backing_hd: attach (or with null, detach) the backing child; the header is not changed. */
+  setBackingHd(node: BlockDriverState | null): void;
+  /** bdrv_change_backing_file: the backing file name/format recorded in the image. */
+  changeBackingFile(backingFile: string | null, backingFormat: string | null): void;
   /** bs->filename after bdrv_refresh_filename. */
   readonly filename: string;
   close(): void;

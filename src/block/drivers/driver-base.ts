@@ -16,9 +16,9 @@ import type {
   TruncateOptions,
   WriteZeroesFlags,
 } from './block-driver.js';
-import { BDRV_SECTOR_SIZE, BlockIOError } from './block-driver.js';
+import { BDRV_SECTOR_SIZE, BlockGenericError, BlockIOError } from './block-driver.js';
 import type { BlkdebugEvent } from './blkdebug-events.js';
-import { ENOMEDIUM, EPERM } from './errno.js';
+import { ENOMEDIUM, ENOTSUP, EPERM } from './errno.js';
 import { flattenOptions, jsonFilename } from './json-filename.js';
 import type { OptionBag } from './options.js';
 import type { QDictValue, QValue } from '../../qapi/qobject/qobject.js';
@@ -92,6 +92,27 @@ export abstract class BlockDriverBase implements BlockDriverState {
   protected detachChild(c: BdrvChild): void {
     const i = this.childList.indexOf(c);
     if (i >= 0) this.childList.splice(i, 1);
+  }
+  /** The node of the child called `name` (drivers hold edges, not nodes). */
+  protected childNode(name: BdrvChildName): BlockDriverState {
+    const c = this.childList.find((x) => x.name === name);
+    if (!c) throw new BlockIOError(ENOMEDIUM);
+    return c.node;
+  }
+
+  replaceChildNode(oldNode: BlockDriverState, newNode: BlockDriverState): void {
+    for (const c of this.childList) if (c.node === oldNode) (c as { node: BlockDriverState }).node = newNode;
+  }
+
+  setBackingHd(node: BlockDriverState | null): void {
+    if (!this.supportsBacking) throw new BlockGenericError("Driver doesn't support backing files");
+    const old = this.backing;
+    if (old) this.detachChild(old);
+    if (node) this.attachChild('backing', node);
+  }
+
+  changeBackingFile(_backingFile: string | null, _backingFormat: string | null): void {
+    throw new BlockIOError(ENOTSUP);
   }
   /** The child bdrv_primary_bs() returns. */
   protected primaryChild(): BlockDriverState | null {
@@ -180,16 +201,16 @@ export abstract class BlockDriverBase implements BlockDriverState {
 
   /**
    * bs->options flattened, child definitions left out, in the order QEMU
-   * inserts them when it gathers strong options. Observed on QEMU 7.2:
-   * keys sharing a QDict bucket come out of a QAPI-visited (QMP, -blockdev)
-   * node in flattening order, out of a -drive node in reverse command-line
-   * order; the extra reversal for the QAPI path is applied here.
+   * inserts them when it gathers strong options. Observed on QEMU 7.2: keys
+   * sharing a QDict bucket come out of a -drive node in reverse flattening
+   * order and out of a QAPI-visited (QMP, -blockdev) node in flattening
+   * order, so the QAPI path gets one more reversal here.
    */
   protected flatOptions(): Array<[string, QValue]> {
     const out: Array<[string, QValue]> = [];
     for (const [k, v] of Object.entries(this.options)) {
       if (CHILD_KEYS.has(k) && (typeof v === 'object' || typeof v === 'string')) continue;
-      flattenOptions(k, v, out, this.legacy);
+      flattenOptions(k, v, out);
     }
     return this.legacy ? out : out.reverse();
   }

@@ -67,19 +67,16 @@ export function jsonFilename(fullOpenOptions: QDictValue): string {
 
 /**
  * Flattens nested option dicts into dotted keys (qdict_flatten), e.g.
- * inject-error[0].event -> "inject-error.0.event". Options that came through
- * a QAPI visitor (QMP, -blockdev) are walked in QDict order, as qdict_flatten
- * does; legacy -drive options were flat from the start and keep their
- * command-line order. Together with the QDict order of the result this is
- * what makes QEMU's json: filenames list same-bucket keys as they do.
+ * inject-error[0].event -> "inject-error.0.event", walking nested dicts in
+ * QDict order of their own keys (as QEMU does for QMP, -blockdev and -drive
+ * options alike, -drive ones being crumpled first).
  */
-export function flattenOptions(prefix: string, v: unknown, out: Array<[string, QValue]>, legacy = false): void {
+export function flattenOptions(prefix: string, v: unknown, out: Array<[string, QValue]>): void {
   if (Array.isArray(v)) {
-    v.forEach((item, i) => flattenOptions(`${prefix}.${i}`, item, out, legacy));
+    v.forEach((item, i) => flattenOptions(`${prefix}.${i}`, item, out));
   } else if (typeof v === 'object' && v !== null && !(v instanceof QFloat)) {
     const o = v as Record<string, unknown>;
-    const keys = legacy ? Object.keys(o) : qdictOrder(Object.keys(o));
-    for (const k of keys) flattenOptions(`${prefix}.${k}`, o[k], out, legacy);
+    for (const k of qdictOrder(Object.keys(o))) flattenOptions(`${prefix}.${k}`, o[k], out);
   } else if (v !== undefined) {
     out.push([prefix, v as QValue]);
   }

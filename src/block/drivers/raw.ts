@@ -22,7 +22,9 @@ export class RawDriver extends BlockDriverBase {
   readonly format = 'raw';
   protected override readonly strongRuntimeOpts = ['offset', 'size'];
 
-  private readonly child: BlockDriverState;
+  private get child(): BlockDriverState {
+    return this.childNode('file');
+  }
   private readonly offset: number;
   private readonly hasSize: boolean;
   private size: number;
@@ -30,7 +32,6 @@ export class RawDriver extends BlockDriverBase {
 
   private constructor(opts: OptionBag, child: BlockDriverState, readOnly: boolean, ctx: OpenContext, window: { offset: number; hasSize: boolean; size: number }, probed: boolean) {
     super({ options: opts, readOnly, legacy: ctx.legacy });
-    this.child = child;
     this.attachChild('file', child);
     this.offset = window.offset;
     this.hasSize = window.hasSize;

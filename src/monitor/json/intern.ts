@@ -11,9 +11,10 @@ export class StringCache {
   /** buf[start..end) as Latin-1; callers pass only ASCII of at most INTERN_MAX_LENGTH bytes. */
   get(buf: Buffer, start: number, end: number, slice: (buf: Buffer, start: number, end: number) => string): string {
     const len = end - start;
-    let h = len;
-    for (let i = start; i < end; i++) h = (Math.imul(h, 31) + buf[i]) | 0;
-    const slot = h & (SLOTS - 1);
+    // Slot from the length and the bytes at both ends: O(1), and enough to
+    // tell QMP's usual words apart.
+    const h = len === 0 ? 0 : Math.imul(len, 0x9e3779b1) ^ Math.imul(buf[start], 31) ^ Math.imul(buf[end - 1], 961) ^ buf[start + (len >> 1)];
+    const slot = (h ^ (h >>> 9)) & (SLOTS - 1);
     const cached = this.slots[slot];
     if (cached.length === len) {
       let i = 0;

@@ -139,6 +139,8 @@ export class JsonLexer {
     let tokStart = 0; // where the current token's bytes in this chunk begin
     for (let i = 0; i < n; i++) {
       const ch = buf[i];
+      // Fast path: whitespace between tokens (the token is empty there).
+      if (state === S_START && (ch === 0x20 || ch === 0x0a || ch === 0x0d || ch === 0x09)) continue;
       // Fast path: the body of a string (the commonest bytes in QMP input).
       if (state === S_DQ || state === S_SQ) {
         const quote = state === S_DQ ? 0x22 : 0x27;

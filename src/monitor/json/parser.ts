@@ -22,10 +22,12 @@ import {
 
 /** Tokens of one message: kind, and for scalars their text or decoded string. */
 export interface TokenList {
-  kinds: TokenKind[];
-  values: Array<string | StringTokenError | undefined>;
-  /** Tokens in use (the arrays may be longer). */
+  /** Kind of each token; entries past `count` are stale. */
+  kinds: Uint8Array;
   count: number;
+  /** The text (or decoded string) of each scalar token, in order. */
+  values: Array<string | StringTokenError>;
+  valueCount: number;
 }
 
 export type ParseResult = { value: QValue } | { error: string };
@@ -77,7 +79,9 @@ const LINEAR_LOOKUP_MAX = 8;
 
 function hasKey(frame: DictFrame, key: string): boolean {
   if (frame.seen) return frame.seen.has(key);
-  return frame.keys.includes(key);
+  const keys = frame.keys;
+  for (let i = 0; i < keys.length; i++) if (keys[i] === key) return true;
+  return false;
 }
 
 function addMember(frame: DictFrame, key: string, value: QValue): void {
@@ -121,7 +125,7 @@ function buildDict(frame: DictFrame): QDictValue {
 /** json_parser_parse: the value of a message, or the first error. */
 export function parseTokens(tokens: TokenList): ParseResult {
   try {
-    return { value: parse(tokens.kinds, tokens.values, tokens.count) };
+    return { value: parse(tokens) };
   } catch (e) {
     if (e instanceof ParseError) {
       const reason = e.reason.length > MESSAGE_MAX ? e.reason.slice(0, MESSAGE_MAX) : e.reason;
@@ -131,15 +135,17 @@ export function parseTokens(tokens: TokenList): ParseResult {
   }
 }
 
-function parse(kinds: readonly TokenKind[], values: TokenList['values'], count: number): QValue {
+function parse({ kinds, count, values }: TokenList): QValue {
   const stack: Frame[] = [];
   let pos = 0;
+  // Scalars met anywhere but here end the parse with an error, so the
+  // n-th scalar parse_value takes is the n-th scalar token.
+  let scalar = 0;
   for (;;) {
     // parse_value at kinds[pos]
     let value: QValue;
     if (pos >= count) fail('premature EOI');
     const kind = kinds[pos];
-    const text = values[pos];
     pos++;
     switch (kind) {
       case TOK_LCURLY:
@@ -160,18 +166,20 @@ function parse(kinds: readonly TokenKind[], values: TokenList['values'], count: 
         pos++;
         value = [];
         break;
-      case TOK_STRING:
-        if (typeof text !== 'string') fail((text as StringTokenError).reason);
+      case TOK_STRING: {
+        const text = values[scalar++];
+        if (typeof text !== 'string') fail(text.reason);
         value = text;
         break;
+      }
       case TOK_INTEGER:
-        value = integerValue(text as string);
+        value = integerValue(values[scalar++] as string);
         break;
       case TOK_FLOAT:
-        value = new QFloat(Number(text as string));
+        value = new QFloat(Number(values[scalar++] as string));
         break;
       case TOK_KEYWORD:
-        value = keywordValue(text as string);
+        value = keywordValue(values[scalar++] as string);
         break;
       default:
         fail('expecting value');

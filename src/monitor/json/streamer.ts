@@ -26,6 +26,10 @@ import {
 } from './token.js';
 import { decodeCString } from './utf8.js';
 
+function newTokenList(): TokenList {
+  return { kinds: new Uint8Array(64), count: 0, values: [], valueCount: 0 };
+}
+
 /** Token arrays longer than this are dropped after a message, not reused. */
 const TOKEN_ARRAY_KEEP = 4096;
 
@@ -36,7 +40,7 @@ export class JsonStreamer {
   private braces = 0;
   private brackets = 0;
   private tokenSize = 0;
-  private tokens: TokenList = { kinds: [], values: [], count: 0 };
+  private tokens: TokenList = newTokenList();
   private readonly strings = new StringCache();
   /** First exception thrown by onMessage during the current feed(). */
   private callbackError: { error: unknown } | undefined;
@@ -70,10 +74,10 @@ export class JsonStreamer {
     this.tokenSize = 0;
     const tokens = this.tokens;
     if (tokens.count > TOKEN_ARRAY_KEEP) {
-      this.tokens = { kinds: [], values: [], count: 0 };
+      this.tokens = newTokenList();
     } else {
-      tokens.values.fill(undefined, 0, tokens.count); // let go of the strings
-      tokens.count = 0;
+      tokens.count = 0; // stale entries are overwritten by the next message
+      tokens.valueCount = 0;
     }
   }
 
@@ -119,9 +123,14 @@ export class JsonStreamer {
       this.emit({ error: 'JSON nesting depth limit exceeded' });
       return;
     }
-    tokens.kinds[tokens.count] = kind;
-    tokens.values[tokens.count] = this.tokenValue(kind, buf, start, end);
-    tokens.count++;
+    if (tokens.count === tokens.kinds.length) {
+      const grown = new Uint8Array(tokens.kinds.length * 2);
+      grown.set(tokens.kinds);
+      tokens.kinds = grown;
+    }
+    tokens.kinds[tokens.count++] = kind;
+    const value = this.tokenValue(kind, buf, start, end);
+    if (value !== undefined) tokens.values[tokens.valueCount++] = value;
     this.tokenSize += len;
     if ((this.braces > 0 || this.brackets > 0) && this.braces >= 0 && this.brackets >= 0) return;
     this.emit(parseTokens(this.tokens));

@@ -84,58 +84,45 @@ export function formatDouble(x: number): string {
   return `${sign}0.${'0'.repeat(-exp - 1)}${digits.replace(/0+$/, '')}`;
 }
 
-const TEN = 10n;
-const LOW = 10n ** 16n;
-const HIGH = 10n ** 17n;
+/** 5^25: a double with at most 25 fractional bits is (x * 2^25) * 5^25 / 10^25 exactly. */
+const FIVE_POW_25 = 5n ** 25n;
+const TWO_POW_25 = 2 ** 25;
 
-/** x > 0 finite as 17 significant digits d.dddd × 10^exp, correctly rounded. */
+/** x > 0 finite as 17 significant digits d.dddd × 10^exp, rounded as glibc does. */
 function decimal17(x: number): { digits: string; exp: number } {
-  // toExponential rounds exactly but breaks ties upwards; an exact tie
-  // shows as digit 18 being 5 followed by nothing but zeros.
-  const wide = x.toExponential(24);
-  if (wide[18] !== '5' || !/^0+e/.test(wide.slice(19))) {
-    const t = x.toExponential(16);
-    return { digits: t[0] + t.slice(2, 18), exp: Number(t.slice(19)) };
+  if (Number.isInteger(x) && x < 2 ** 53) {
+    const digits = String(x); // exact, at most 16 digits
+    return { digits: digits.padEnd(17, '0'), exp: digits.length - 1 };
   }
-  return decimal17Exact(x);
+  const scaled = x * TWO_POW_25;
+  if (!Number.isInteger(x) && Number.isInteger(scaled)) {
+    // Few fractional bits: the exact expansion is short and may end in a
+    // tie at digit 18, which glibc rounds to even (toExponential would
+    // round it up). Round the exact digits by hand.
+    return roundDigits((BigInt(scaled) * FIVE_POW_25).toString(), -25);
+  }
+  // Otherwise the exact expansion is longer than 18 digits: no ties, and
+  // toExponential rounds exactly.
+  const t = x.toExponential(16);
+  return { digits: t[0] + t.slice(2, 18), exp: Number(t.slice(19)) };
 }
 
-/** decimal17 by exact rational arithmetic, ties to even as glibc rounds. */
-function decimal17Exact(x: number): { digits: string; exp: number } {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const hi = view.getUint32(0);
-  const lo = view.getUint32(4);
-  const biased = (hi >>> 20) & 0x7ff;
-  let mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
-  let exp2: number;
-  if (biased === 0) {
-    exp2 = -1074;
-  } else {
-    mant |= 1n << 52n;
-    exp2 = biased - 1075;
-  }
-  const num0 = exp2 >= 0 ? mant << BigInt(exp2) : mant;
-  const den0 = exp2 >= 0 ? 1n : 1n << BigInt(-exp2);
-  let exp = Math.floor(Math.log10(x));
-  for (;;) {
-    const shift = exp - 16;
-    const num = shift >= 0 ? num0 : num0 * TEN ** BigInt(-shift);
-    const den = shift >= 0 ? den0 * TEN ** BigInt(shift) : den0;
-    let q = num / den;
-    if (q < LOW) {
-      exp--;
-      continue;
-    }
-    if (q >= HIGH) {
+/** The number exact × 10^scale (exact: decimal digits) to 17 digits, ties to even. */
+function roundDigits(exact: string, scale: number): { digits: string; exp: number } {
+  let exp = exact.length - 1 + scale;
+  if (exact.length <= 17) return { digits: exact.padEnd(17, '0'), exp };
+  let head = exact.slice(0, 17);
+  const next = exact.charCodeAt(17) - 0x30;
+  const rest = /[1-9]/.test(exact.slice(18));
+  const last = head.charCodeAt(16) - 0x30;
+  if (next > 5 || (next === 5 && (rest || last % 2 === 1))) {
+    head = (BigInt(head) + 1n).toString();
+    if (head.length > 17) {
+      head = head.slice(0, 17);
       exp++;
-      continue;
     }
-    const twice = (num % den) * 2n;
-    if (twice > den || (twice === den && q % 2n === 1n)) q++;
-    if (q === HIGH) return { digits: LOW.toString(), exp: exp + 1 };
-    return { digits: q.toString(), exp };
   }
+  return { digits: head, exp };
 }
 
 function formatNumber(n: number): string {

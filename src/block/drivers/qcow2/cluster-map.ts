@@ -35,6 +35,8 @@ export interface ClusterMapHooks {
   /** Writes l1_size and l1_table_offset into the header. */
   updateHeaderL1(size: number, offset: number): void;
   corruption(msg: string, offset?: number, size?: number): never;
+  /** qcow2_pre_write_overlap_check for new metadata. */
+  checkOverlap(host: number, bytes: number): void;
 }
 
 export class Qcow2ClusterMap {
@@ -159,6 +161,7 @@ export class Qcow2ClusterMap {
     }
     const newOff = this.refs.allocate(1);
     this.refs.commit();
+    this.hooks.checkOverlap(newOff, cs);
     this.io.event('l2_alloc_write');
     this.io.write(newOff, table);
     this.cacheL2(newOff, table);
@@ -201,6 +204,7 @@ export class Qcow2ClusterMap {
     const clusters = Math.ceil(bytes / this.g.clusterSize);
     const newOff = this.refs.allocate(clusters);
     this.refs.commit();
+    this.hooks.checkOverlap(newOff, clusters * this.g.clusterSize);
     this.io.event('l1_grow_write_table');
     this.io.write(newOff, newTable);
     this.io.event('l1_grow_activate_table');

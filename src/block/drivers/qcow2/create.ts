@@ -96,7 +96,7 @@ export function validateQcow2Create(o: Qcow2CreateOptions): { version: number; c
 export function qcow2Create(file: BlockDriverState, o: Qcow2CreateOptions, ctx: OpenContext): void {
   const v = validateQcow2Create(o);
   const cs = v.clusterSize;
-  const io = fileIO(file);
+  const io = fileIO(() => file);
 
   const header = Buffer.alloc(cs);
   header.writeUInt32BE(QCOW_MAGIC, 0);

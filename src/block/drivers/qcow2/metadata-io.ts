@@ -17,16 +17,17 @@ export interface Qcow2FileIO {
   event(e: BlkdebugEvent): void;
 }
 
-export function fileIO(file: BlockDriverState): Qcow2FileIO {
+/** I/O on the file child; `file` is looked up per call (the edge may be re-pointed). */
+export function fileIO(file: () => BlockDriverState): Qcow2FileIO {
   return {
-    readInto: (offset, dest) => bdrvPread(file, offset, dest),
+    readInto: (offset, dest) => bdrvPread(file(), offset, dest),
     read: (offset, length) => {
       const b = Buffer.allocUnsafe(length);
-      bdrvPread(file, offset, b);
+      bdrvPread(file(), offset, b);
       return b;
     },
-    write: (offset, data) => bdrvPwrite(file, offset, data),
-    event: (e) => file.debugEvent(e),
+    write: (offset, data) => bdrvPwrite(file(), offset, data),
+    event: (e) => file().debugEvent(e),
   };
 }
 

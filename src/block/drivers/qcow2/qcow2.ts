@@ -8,7 +8,6 @@
 
 import { BlockGenericError, BlockIOError, errorWithErrno } from '../block-driver.js';
 import type {
-  BdrvChild,
   BlockDriverState,
   BlockStatus,
   ImageInfoSpecific,
@@ -73,8 +72,9 @@ export class Qcow2Driver extends BlockDriverBase {
   override readonly supportsBacking = true;
   protected override readonly strongRuntimeOpts = ['encrypt.key-secret'];
 
-  private readonly fileNode: BlockDriverState;
-  private backingChild: BdrvChild | null = null;
+  private get fileNode(): BlockDriverState {
+    return this.childNode('file');
+  }
   private readonly io: Qcow2FileIO;
   private readonly writer: MetadataWriter;
   private readonly refs: Qcow2Refcounts;
@@ -96,9 +96,8 @@ export class Qcow2Driver extends BlockDriverBase {
   private constructor(opts: OptionBag, ctx: OpenContext, file: BlockDriverState, readOnly: boolean) {
     super({ options: opts, readOnly, legacy: ctx.legacy });
     this.ctx = ctx;
-    this.fileNode = file;
     this.attachChild('file', file);
-    this.io = fileIO(file);
+    this.io = fileIO(() => this.fileNode);
     this.writer = new MetadataWriter(this.io);
     const img = readQcow2Image(this.io, !readOnly);
     this.header = img.header;
@@ -121,6 +120,7 @@ export class Qcow2Driver extends BlockDriverBase {
         },
         corruption,
         warn: (m) => ctx.warn?.(m),
+        checkOverlap: (h, b) => this.checkOverlap(h, b),
       });
     } catch (e) {
       if (e instanceof BlockIOError) throw errorWithErrno('Could not initialize refcount handling', e.errno);
@@ -136,6 +136,7 @@ export class Qcow2Driver extends BlockDriverBase {
         this.header.l1TableOffset = offset;
       },
       corruption,
+      checkOverlap: (h, b) => this.checkOverlap(h, b),
     });
     this.snapshots = readSnapshots(this.io, img.header.snapshotsOffset, img.header.nbSnapshots, file.getLength());
     // autoclear bits this driver does not maintain (bitmaps) are cleared on a writable open
@@ -200,7 +201,7 @@ export class Qcow2Driver extends BlockDriverBase {
       throw e;
     }
     if (implicit) this.autoBackingFile = child.filename;
-    this.backingChild = this.attachChild('backing', child);
+    this.attachChild('backing', child);
   }
 
   // ---- header -------------------------------------------------------------
@@ -246,7 +247,7 @@ export class Qcow2Driver extends BlockDriverBase {
   }
 
   /** qcow2_change_backing_file: the backing file name and format in the header. */
-  changeBackingFile(backingFile: string | null, backingFormat: string | null): void {
+  override changeBackingFile(backingFile: string | null, backingFormat: string | null): void {
     this.checkWritable();
     if (backingFile && Buffer.byteLength(backingFile) > 1023) throw new BlockIOError(22);
     this.headerBackingFile = backingFile ?? '';
@@ -282,21 +283,21 @@ export class Qcow2Driver extends BlockDriverBase {
     throw new BlockIOError(EIO);
   }
 
-  /** qcow2_pre_write_overlap_check for the metadata that is cheap to know. */
+  /**
+   * qcow2_pre_write_overlap_check ("cached" mode): data must not land on the
+   * header, the active L1 table and its L2 tables, the refcount table and
+   * blocks, or the snapshot table.
+   */
   private checkOverlap(host: number, bytes: number): void {
     const cs = this.g.clusterSize;
-    const overlaps = (start: number, len: number): boolean => host < start + len && start < host + bytes;
-    const regions: Array<[string, number, number]> = [
-      ['qcow2_header', 0, cs],
-      ['active L1 table', this.map.l1Offset, this.map.l1Size * 8],
-      ['refcount table', this.refs.reftableOffset, this.refs.reftableClusters * cs],
-      ['snapshot table', this.header.snapshotsOffset, this.header.nbSnapshots ? cs : 0],
-    ];
-    for (const [name, start, len] of regions) {
-      if (len > 0 && overlaps(start, len)) {
-        this.corruption(`Preventing invalid write on metadata (overlaps with ${name})`, host, bytes);
-      }
-    }
+    const overlaps = (start: number, len: number): boolean => len > 0 && host < start + len && start < host + bytes;
+    const fail = (name: string): never => this.corruption(`Preventing invalid write on metadata (overlaps with ${name})`, host, bytes);
+    if (overlaps(0, cs)) fail('qcow2_header');
+    if (overlaps(this.map.l1Offset, this.map.l1Size * 8)) fail('active L1 table');
+    if (overlaps(this.refs.reftableOffset, this.refs.reftableClusters * cs)) fail('refcount table');
+    if (this.header.nbSnapshots && overlaps(this.header.snapshotsOffset, cs)) fail('snapshot table');
+    for (const off of this.map.l2Offsets()) if (overlaps(off, cs)) fail('active L2 table');
+    for (const off of this.refs.blockOffsets()) if (overlaps(off, cs)) fail('refcount block');
   }
 
   // ---- reads ----------------------------------------------------------------
@@ -307,7 +308,7 @@ export class Qcow2Driver extends BlockDriverBase {
   }
 
   private readBacking(offset: number, dest: Buffer): void {
-    const backing = this.backingChild?.node;
+    const backing = this.backing?.node;
     if (!backing) {
       dest.fill(0);
       return;
@@ -439,6 +440,7 @@ export class Qcow2Driver extends BlockDriverBase {
     this.io.event('cluster_alloc_space');
     const host = this.refs.allocate(k);
     this.refs.commit();
+    this.checkOverlap(host, k * cs);
 
     const headPad = guest - firstCluster * cs;
     const tailPad = (lastCluster + 1) * cs - (guest + chunk.length);
@@ -516,7 +518,7 @@ export class Qcow2Driver extends BlockDriverBase {
     const tail = this.pread(pos + n, Math.max(0, clusterEnd - pos - n));
     const t = this.map.lookup(clusterStart, 1).type;
     if (head.every((b) => b === 0) && tail.every((b) => b === 0) && (t === 'unallocated' || t === 'zero-plain' || t === 'zero-alloc')) {
-      if (this.header.version >= 3 || !this.backingChild) {
+      if (this.header.version >= 3 || !this.backing) {
         this.zeroClusters(clusterStart, clusterEnd - clusterStart, flags);
         return;
       }
@@ -528,7 +530,7 @@ export class Qcow2Driver extends BlockDriverBase {
   /** qcow2_subcluster_zeroize over whole clusters. */
   private zeroClusters(pos: number, bytes: number, flags?: WriteZeroesFlags): void {
     if (this.header.version < 3) {
-      if (!this.backingChild) {
+      if (!this.backing) {
         this.clusterDiscard(pos, bytes, false);
         return;
       }
@@ -550,7 +552,7 @@ export class Qcow2Driver extends BlockDriverBase {
   /** qcow2_cluster_discard: full_discard drops the mapping, else the range reads as zero. */
   private clusterDiscard(pos: number, bytes: number, fullDiscard: boolean): void {
     const v3 = this.header.version >= 3;
-    const hasBacking = !!this.backingChild;
+    const hasBacking = !!this.backing;
     this.forEachL2Chunk(pos, bytes, (e) => {
       if (fullDiscard) return { hi: 0, lo: 0, free: true };
       if (hasBacking || isAllocated(clusterType(e))) return { hi: 0, lo: v3 ? OFLAG_ZERO_LO : 0, free: true };
@@ -592,7 +594,7 @@ export class Qcow2Driver extends BlockDriverBase {
   discard(offset: number, length: number): void {
     this.checkWritable();
     this.checkRange(offset, length);
-    if (this.header.version < 3 && this.backingChild) return;
+    if (this.header.version < 3 && this.backing) return;
     const cs = this.g.clusterSize;
     const start = Math.ceil(offset / cs) * cs;
     let end = Math.floor((offset + length) / cs) * cs;
@@ -665,7 +667,7 @@ export class Qcow2Driver extends BlockDriverBase {
     const run = this.map.lookup(offset, len);
     switch (run.type) {
       case 'unallocated': {
-        const backing = this.backingChild?.node;
+        const backing = this.backing?.node;
         if (!backing) return { allocated: false, data: false, zero: true, length: run.bytes };
         const bl = backing.getLength();
         if (offset >= bl) return { allocated: false, data: false, zero: true, length: run.bytes };
@@ -715,7 +717,7 @@ export class Qcow2Driver extends BlockDriverBase {
   }
 
   protected override backingOverridden(): boolean {
-    const b = this.backingChild?.node;
+    const b = this.backing?.node;
     if (b) return this.autoBackingFile !== b.filename;
     return this.autoBackingFile !== '';
   }

@@ -63,6 +63,8 @@ export interface RefcountHooks {
   corruption(msg: string, offset?: number, size?: number): never;
   /** Non-fatal complaints QEMU prints (e.g. refcount underflow on free). */
   warn(msg: string): void;
+  /** qcow2_pre_write_overlap_check for new metadata: throws (corruption) on overlap. */
+  checkOverlap(host: number, bytes: number): void;
 }
 
 export class Qcow2Refcounts {
@@ -250,6 +252,7 @@ export class Qcow2Refcounts {
       this.io.event('refblock_alloc');
       const block = Buffer.alloc(this.g.clusterSize);
       const off = f * this.g.clusterSize;
+      this.hooks.checkOverlap(off, this.g.clusterSize);
       if (rf === r) {
         // the new block describes itself
         setRefcount(block, f % this.blockEntries, this.order, 1);
@@ -302,6 +305,7 @@ export class Qcow2Refcounts {
       nbBlocks = lacking.length;
     }
     const cs = this.g.clusterSize;
+    this.hooks.checkOverlap(start * cs, (tableClusters + lacking.length) * cs);
     const newTable = Buffer.alloc(tableClusters * cs);
     this.table.copy(newTable);
     const blocksStart = start + tableClusters;
@@ -359,8 +363,12 @@ export class Qcow2Refcounts {
 
   /** qcow2_get_last_cluster: the highest used cluster below `fileSize`, or -1. */
   lastUsedCluster(fileSize: number): number {
-    for (let i = Math.ceil(fileSize / this.g.clusterSize) - 1; i >= 0; i--) {
-      if (this.get(i) > 0) return i;
+    const last = Math.ceil(fileSize / this.g.clusterSize) - 1;
+    for (let r = Math.min(this.blockIndex(Math.max(last, 0)), this.tableEntries - 1); r >= 0 && last >= 0; r--) {
+      const block = this.loadBlock(r);
+      if (!block) continue;
+      const top = Math.min(this.blockEntries - 1, last - r * this.blockEntries);
+      for (let i = top; i >= 0; i--) if (getRefcount(block, i, this.order) > 0) return r * this.blockEntries + i;
     }
     return -1;
   }
