@@ -351,13 +351,14 @@ export class BlockBackend {
 
   /** blk_error_action: iostatus, BLOCK_IO_ERROR, and for stop the vmstop request. */
   errorAction(action: BlockErrorAction, isRead: boolean, errno: number): void {
-    const data: Omit<BlockIoErrorData, 'action'> = {
+    // members in the QDict order QEMU sends them (action follows)
+    const data = {
       device: this.name,
-      ...(this.rootNode ? { 'node-name': this.rootNode.nodeName } : {}),
-      operation: isRead ? 'read' : 'write',
       ...(this.iostatusIsEnabled() ? { nospace: errno === ENOSPC } : {}),
+      ...(this.rootNode ? { 'node-name': this.rootNode.nodeName } : {}),
       reason: strerror(errno),
-    };
+      operation: isRead ? 'read' : 'write',
+    } as Omit<BlockIoErrorData, 'action'>;
     blkErrorAction(this.host.env.vm, action, { setIostatus: () => this.iostatusSetErr(errno), data });
   }
 

@@ -136,6 +136,13 @@ export class MachineHw {
     return d === 'object' ? undefined : d;
   }
 
+  /** The guest's view of device `id` (a virtio proxy's backend for virtio-*-pci). */
+  disk(id: string): GuestDisk | undefined {
+    const dev = this.findDevice(id);
+    const target = dev?.aliasedChild() ?? dev;
+    return target && isGuestDisk(target) ? target : undefined;
+  }
+
   devices(): DeviceState[] {
     return [...this.tree.devices()];
   }

@@ -63,8 +63,8 @@ export class QdevTree {
     for (const d of dev.subtreePostOrder()) {
       if (this.byPath.get(d.canonicalPath) === d) this.byPath.delete(d.canonicalPath);
       if (d.id !== undefined && this.peripheral.get(d.id) === d) this.peripheral.delete(d.id);
-      d.parentBus?.removeChild(d);
     }
+    dev.parentBus?.removeChild(dev);
   }
 
   /**

@@ -31,7 +31,7 @@ export class VirtioPciProxy extends PciDevice {
 
   constructor(typeInfo: DeviceTypeInfo, env: HwEnv) {
     super(typeInfo, env);
-    this.vbus = new BusState('virtio-bus', 'virtio-bus', this);
+    this.vbus = new BusState('virtio-bus', 'virtio-bus', this, 1); // VirtioBusClass max_dev 1
     this.childBuses.unshift(this.vbus);
     this.vdev = typeInfo.aliasOf!.create(env) as VirtioDevice;
   }
