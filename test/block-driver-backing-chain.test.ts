@@ -12,6 +12,9 @@ import { blockStatusAbove, isAllocatedAbove } from '../src/block/drivers/block-s
 import { bdrvPread, bdrvPwrite } from '../src/block/drivers/generic-io.js';
 import { createImageFile, createOpenContext, openDriver } from '../src/block/drivers/registry.js';
 
+// real file I/O and qemu-img runs: generous on a loaded machine (not a timed assertion)
+t.setTimeout(600_000);
+
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qmp-sim-chain-'));
 t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
 const p = (n: string): string => path.join(dir, n);

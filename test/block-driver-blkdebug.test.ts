@@ -15,6 +15,9 @@ import { parseBlkdebugConfig } from '../src/block/drivers/blkdebug-config.js';
 import { bdrvFlush, bdrvPread, bdrvPwrite } from '../src/block/drivers/generic-io.js';
 import { createOpenContext, openDriver } from '../src/block/drivers/registry.js';
 
+// real file I/O and qemu-img runs: generous on a loaded machine (not a timed assertion)
+t.setTimeout(600_000);
+
 type Step =
   | { raise: BlkdebugEvent }
   | { req: BlkdebugIOType; offset?: number; length?: number; expect: number | null; immediately?: boolean; state?: number };

@@ -11,6 +11,9 @@ import { FileDriver, createFile } from '../src/block/drivers/file.js';
 import { bdrvPwrite, bdrvTruncate } from '../src/block/drivers/generic-io.js';
 import { blockdevCreate, createOpenContext, openDriver } from '../src/block/drivers/registry.js';
 
+// real file I/O and qemu-img runs: generous on a loaded machine (not a timed assertion)
+t.setTimeout(600_000);
+
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qmp-sim-file-'));
 t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
 const p = (n: string): string => path.join(dir, n);

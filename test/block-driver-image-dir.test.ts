@@ -8,6 +8,9 @@ import * as path from 'node:path';
 import { canonicalImagePath, checkImagePath, defaultImageDirPolicy } from '../src/block/image-dir.js';
 import { createOpenContext, createImageFile, openDriver } from '../src/block/drivers/registry.js';
 
+// real file I/O and qemu-img runs: generous on a loaded machine (not a timed assertion)
+t.setTimeout(600_000);
+
 const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'qmp-sim-imgdir-')));
 t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
 const allowed = path.join(root, 'images');

@@ -12,6 +12,9 @@ import type { BlockDriverState } from '../src/block/drivers/block-driver.js';
 import { bdrvTruncate } from '../src/block/drivers/generic-io.js';
 import { createOpenContext, openDriver } from '../src/block/drivers/registry.js';
 
+// real file I/O and qemu-img runs: generous on a loaded machine (not a timed assertion)
+t.setTimeout(600_000);
+
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'qemu-7.2');
 const HAS_QEMU_IMG = spawnSync('qemu-img', ['--version']).status === 0;
 

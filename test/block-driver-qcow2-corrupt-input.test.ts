@@ -11,6 +11,9 @@ import { BlockGenericError, BlockIOError, type BlockDriverState } from '../src/b
 import type { CorruptionReport } from '../src/block/drivers/open-context.js';
 import { createImageFile, createOpenContext, openDriver } from '../src/block/drivers/registry.js';
 
+// real file I/O and qemu-img runs: generous on a loaded machine (not a timed assertion)
+t.setTimeout(600_000);
+
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qmp-sim-fuzz-'));
 t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
 const p = (n: string): string => path.join(dir, n);

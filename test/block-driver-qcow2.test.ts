@@ -13,6 +13,9 @@ import { BlockGenericError, BlockIOError, type BlockDriverState } from '../src/b
 import { bdrvTruncate } from '../src/block/drivers/generic-io.js';
 import { blockdevCreate, createImageFile, createOpenContext, openDriver } from '../src/block/drivers/registry.js';
 
+// real file I/O and qemu-img runs: generous on a loaded machine (not a timed assertion)
+t.setTimeout(600_000);
+
 const HAS_QEMU_IMG = spawnSync('qemu-img', ['--version']).status === 0;
 const SKIP = HAS_QEMU_IMG ? false : 'qemu-img is not installed';
 

@@ -9,7 +9,11 @@ import { BlockIOError, type BlockDriverState } from '../src/block/drivers/block-
 import { bdrvPread, bdrvPwrite, bdrvTruncate } from '../src/block/drivers/generic-io.js';
 import { NullDriver } from '../src/block/drivers/null.js';
 import { probeFormat } from '../src/block/drivers/probe.js';
+import { optionsForFilename } from '../src/block/drivers/protocol-filename.js';
 import { createOpenContext, openDriver } from '../src/block/drivers/registry.js';
+
+// real file I/O and qemu-img runs: generous on a loaded machine (not a timed assertion)
+t.setTimeout(600_000);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qmp-sim-raw-'));
 t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -125,4 +129,20 @@ t.test('null-co / null-aio', async (t) => {
 t.test('unknown drivers', async (t) => {
   t.throws(() => openDriver({ driver: 'bogus' }, ctx), { message: "Parameter 'driver' does not accept value 'bogus'" });
   t.throws(() => openDriver({}, ctx), { message: "Parameter 'driver' is missing" });
+});
+
+t.test('bare filenames pick their protocol driver', async (t) => {
+  t.same(optionsForFilename('/x/a.img'), { driver: 'file', filename: '/x/a.img' });
+  t.same(optionsForFilename('file:/x/a.img'), { driver: 'file', filename: '/x/a.img' });
+  t.same(optionsForFilename('null-co://'), { driver: 'null-co' });
+  t.same(optionsForFilename('blkdebug:rules.cfg:/x/a.img'), { driver: 'blkdebug', config: 'rules.cfg', image: { driver: 'file', filename: '/x/a.img' } });
+  t.same(optionsForFilename('blkdebug::null-aio://'), { driver: 'blkdebug', image: { driver: 'null-aio' } });
+  t.throws(() => optionsForFilename('null-co://x'), { message: "The only allowed filename for this driver is 'null-co://'" });
+  t.throws(() => optionsForFilename('blkdebug:x'), { message: 'blkdebug requires both config file and image path' });
+  t.throws(() => optionsForFilename('nbd:localhost:10809'), { message: "Unknown protocol 'nbd'" });
+  // -drive file.image.filename=...: a child with a filename and no driver is a file node
+  const dbg = openDriver({ driver: 'blkdebug', image: { filename: p('a.img') } }, ctx);
+  t.equal(dbg.file?.node.format, 'file');
+  t.equal(dbg.filename, `blkdebug::${p('a.img')}`);
+  ctx.closeTree(dbg);
 });

@@ -103,3 +103,40 @@ t.test('two writers on one node conflict when one does not share write', async (
   t.match(message(() => b.insertNode(g.findNode('n0')!)), /^Permission conflict on node 'n0': permissions 'write' are both required by an unnamed block device/);
   t.equal(g.findNode('n0')!.parents.length, 1, 'the failed attach left no edge');
 });
+
+t.test('blockdev-create body: a file, then qcow2 on a node by name', async (t) => {
+  const vm = blockVm({});
+  t.teardown(() => vm.close());
+  const g = vm.machine.block;
+  g.createImage({ driver: 'file', filename: `${vm.dir}/new.qcow2`, size: 0 });
+  g.openNode({ driver: 'file', 'node-name': 'proto', filename: `${vm.dir}/new.qcow2` }, { monitorOwned: true });
+  g.createImage({ driver: 'qcow2', file: 'proto', size: 1 << 20 });
+  const q = g.openNode({ driver: 'qcow2', 'node-name': 'q', file: 'proto' }, { monitorOwned: true });
+  t.equal(q.bs.getLength(), 1 << 20);
+  t.equal(message(() => g.createImage({ driver: 'qcow2', file: 'nosuch', size: 512 })), "Cannot find device='nosuch' nor node-name='nosuch'");
+});
+
+t.test('addNode + replaceNode: a node built elsewhere takes over the BlockBackend', async (t) => {
+  const { openDriver, createOpenContext } = await import('../src/block/drivers/registry.js');
+  const vm = blockVm({ drives: ['if=none,id=d0,driver=null-co,node-name=base'] });
+  t.teardown(() => vm.close());
+  const g = vm.machine.block;
+  const base = g.findNode('base')!;
+  const bs = openDriver({ driver: 'raw', file: 'base' }, createOpenContext({ resolveNode: (n) => g.findNode(n)?.bs }));
+  const top = g.addNode(bs, { implicit: true });
+  t.match(top.nodeName, /^#block/);
+  t.equal(base.parents.length, 2, 'BB and the new node');
+  g.replaceNode(base, top);
+  const blk = g.backend('d0')!;
+  t.equal(blk.root, top, 'the BB now sits on the new node');
+  t.same(base.parents.map((p) => p.kind), ['node']);
+  let ret = -1;
+  blk.aioPwritev(0, Buffer.alloc(512), (r) => (ret = r));
+  vm.settle();
+  t.equal(ret, 0, 'I/O flows through');
+  g.replaceNode(top, base);
+  g.unref(top);
+  t.equal(blk.root, base);
+  t.ok(top.closed, 'the filter is gone with its last reference');
+  t.equal(base.parents.length, 1);
+});

@@ -26,6 +26,10 @@ const CASES: Array<[what: string, input: string, expected: string[]]> = [
   ['double overflow prints inf', '[1e400, -1e400, 1e-400]\n', [v('[inf, -inf, 0]')]],
   ['empty containers', '{}[]{"a": {}, "b": []}\n', [v('{}'), v('[]'), v('{"a": {}, "b": []}')]],
   ['an id object comes back in QDict order', '{"seq": 1, "tag": ["x", null, true]}', [v('{"tag": ["x", null, true], "seq": 1}')]],
+  // QEMU hashes U+0000 in a key as its stored form C0 80: bucket 195, after "tag" (132).
+  ['a key holding U+0000 hashes as C0 80', '{"\\u0000": 1, "tag": 2}', [v('{"tag": 2, "\\u0000": 1}')]],
+  ['... in either insertion order', '{"tag": 2, "\\u0000": 1}', [v('{"tag": 2, "\\u0000": 1}')]],
+  ['... among other keys', '{"a\\u0000": 1, "b": 2, "id": 3}', [v('{"a\\u0000": 1, "b": 2, "id": 3}')]],
   // Keywords: runs of a-z, only three are valid.
   ['invalid keyword', 'garbage\n', [err("invalid keyword 'garbage'")]],
   ['keyword inside an object', '{"id": abc}\n', [err("invalid keyword 'abc'")]],

@@ -10,10 +10,20 @@
 //   graph.backend(name): BlockBackend | undefined      named (-drive id=) BBs
 //   graph.drives: DriveInfo[]                           -drive's legacy info (if=, bus, unit, media)
 //   graph.createBackend({ perm?, shared?, ctx? })       anonymous BB (blk_new), no root yet
-//   graph.backendForDevice(drive: string)               -device drive=X: the named BB, or a new
-//                                                       anonymous BB on node X (QmpError if neither)
+//   graph.backendForDevice(drive: string)               the named BB, or a new anonymous BB on node X
+//   graph.findNode(name) / graph.lookup(device, node)   bdrv_find_node / bdrv_lookup_bs
+//   graph.findDevice = (id) => BlockDevice | undefined  hw's qdev lookup (blk_by_qdev_id uses it)
+//   graph.monitorRemoveBackend(blk)                     drive auto-del: the name goes away
 //   blk.insertNode(node) / blk.removeNode()             blk_insert_bs / blk_remove_bs
-//   blk.unref()                                         anonymous BBs: drop it (detaches the root)
+//   blk.ref() / blk.unref()                             the last unref removes the root, forgets the BB
+//
+// For jobs (src/jobs/): graph.attachParent(node, parent: BdrvParent) / detachParent adds a
+// non-BB user (kind 'job': perm, shared, desc(), drainedBegin/End/Poll); graph.ref/unref(node);
+// node.opBlock/opUnblock(op, reason) ("Node '%s' is busy: %s"); graph.drainedBegin/End(node),
+// graph.drainAllBegin/End(); node.dirtyBitmaps (query shapes); node.implicit (mirror_top);
+// graph.createImage(BlockdevCreateOptions) is blockdev-create's job body; graph.addNode(bs,
+// { nodeName?, implicit? }) registers a driver built elsewhere (mirror_top); graph.replaceNode(from,
+// to) moves BlockBackend/job parents of `from` onto `to` (bdrv_replace_node, node parents excepted).
 //
 // Identity and state:
 //   blk.name ('' anonymous)   blk.root: BlockNode | null   blk.nodeName (root's, or undefined)
@@ -26,6 +36,9 @@
 //   blk.enableWriteCache (get/set)                      blk_enable_write_cache
 //   blk.setPerm(perm, shared)                           blk_set_perm: QmpError on conflict
 //                                                       (BLK_PERM_* in permissions.ts)
+//   blk.getPerm()
+//   blk.throttle / blk.setIoLimits(cfg, group?) / blk.disableIoLimits()   throttle groups;
+//                                                       waiting requests go at once when drained
 //
 // Requests (always complete later, as a bottom half in blk.aioContext, never
 // inside the submitting call; ret is 0 or -errno; deterministic per seed):
@@ -35,6 +48,8 @@
 //   blk.aioPdiscard(offset, bytes, cb(ret))
 //   blk.aioFlush(cb(ret))
 //   blk.coPreadv / coPwritev / coFlush ...              the same as CoWait for coroutines (sim/coroutine.ts)
+//   blk.syncRequest(start)                              blk_pread-style: wait (AIO_WAIT_WHILE) for one request
+//   blk.disableRequestQueuing / blk.allowWriteBeyondEof  job BBs set these
 //   blk.inFlight                                        submitted, not yet completed
 //   Requests submitted while the BB is quiesced (drained) are queued and
 //   dispatched at the last drainedEnd, unless blk.disableRequestQueuing.
@@ -64,7 +79,6 @@
 //   blk.quiesceCounter                                  > 0 while a drained section covers this BB
 // ---------------------------------------------------------------------------
 
-import { QmpError } from '../qapi/error.js';
 import type { AioContext } from '../sim/aio-context.js';
 import type { CoWait } from '../sim/coroutine.js';
 import { blkErrorAction, type BlockErrorAction, type BlockIoErrorData } from '../system/block-error-action.js';
@@ -72,7 +86,8 @@ import { BlockAcctStats, type BlockAcctCookie, type BlockAcctType } from './bloc
 import type { BdrvParent, BlockNode, DetectZeroes } from './block-node.js';
 import { EIO, ENOMEDIUM, ENOSPC, strerror } from './drivers/errno.js';
 import { BLK_PERM_ALL } from './permissions.js';
-import type { ThrottleState } from './throttle.js';
+import type { ThrottleConfig, ThrottleGroup, ThrottleState } from './throttle.js';
+import { ThrottleQueue } from './throttle-queue.js';
 import type { BlockEnv } from './block-env.js';
 import { runRequest, type BlockRequest, type RequestOutcome } from './block-request.js';
 
@@ -144,6 +159,10 @@ export interface BlockBackendHost {
   drainedEnd(node: BlockNode): void;
   setAioContext(node: BlockNode, ctx: AioContext): void;
   forgetBackend(blk: BlockBackend): void;
+  /** the throttle group of that name, created with `config` if new */
+  throttleGroup(name: string, config: ThrottleConfig): ThrottleGroup;
+  /** a member left the group */
+  releaseThrottleGroup(group: ThrottleGroup): void;
 }
 
 export class BlockBackend {
@@ -162,7 +181,9 @@ export class BlockBackend {
   /** requests dispatched and not yet completed (blk->in_flight) */
   inFlight = 0;
   /** I/O limits (block_set_io_throttle, -drive throttling.*), null when off */
-  throttle: ThrottleState | null = null;
+  private throttleGroup: ThrottleGroup | null = null;
+  /** requests waiting for their throttle buckets */
+  private readonly throttleQueue: ThrottleQueue;
   /** state for a BB with no medium (and after eject) */
   rootState: BlockBackendRootState = { readOnly: false, detectZeroes: 'off' };
   /** -drive's DriveInfo (blk_legacy_dinfo) */
@@ -189,6 +210,13 @@ export class BlockBackend {
     this.shared = opts.shared ?? BLK_PERM_ALL;
     this.ctx = opts.ctx ?? host.env.kernel.mainContext;
     this.stats = new BlockAcctStats(() => host.env.kernel.nowNs());
+    this.throttleQueue = new ThrottleQueue({
+      group: () => this.throttleGroup,
+      ctx: () => this.ctx,
+      nowNs: () => host.env.kernel.nowNs(),
+      bypass: () => this.quiesceCounter > 0,
+      label: () => this.name || 'blk',
+    });
   }
 
   // ---- graph ----------------------------------------------------------
@@ -234,6 +262,11 @@ export class BlockBackend {
     this.host.detachParent(node, edge);
   }
 
+  /** @internal the graph moved this BB's root edge (bdrv_replace_node) */
+  _retarget(node: BlockNode): void {
+    this.rootNode = node;
+  }
+
   /** blk_set_perm */
   setPerm(perm: number, shared: number): void {
     const edge = this.rootEdge;
@@ -264,6 +297,7 @@ export class BlockBackend {
   /** blk_unref: the last reference removes the root and forgets the BB. */
   unref(): void {
     if (--this.refs > 0) return;
+    this.disableIoLimits();
     this.removeNode();
     this.host.forgetBackend(this);
   }
@@ -302,6 +336,36 @@ export class BlockBackend {
     if (this.name) return `block device '${this.name}'`;
     const id = this.device?.qdevId() ?? '';
     return id ? `block device '${id}'` : 'an unnamed block device';
+  }
+
+  // ---- I/O limits ------------------------------------------------------------
+
+  /** The group and limits query-block reports, null when not throttled. */
+  get throttle(): ThrottleState | null {
+    return this.throttleGroup;
+  }
+
+  /**
+   * blk_io_limits_enable + blk_set_io_limits: join `group` (kept if already
+   * a member and group is undefined) and set the group's limits.
+   */
+  setIoLimits(config: ThrottleConfig, group: string | undefined): void {
+    const name = group ?? this.throttleGroup?.group ?? this.name;
+    if (!this.throttleGroup || this.throttleGroup.group !== name) {
+      if (this.throttleGroup) this.host.releaseThrottleGroup(this.throttleGroup);
+      this.throttleGroup = this.host.throttleGroup(name, config);
+    }
+    this.throttleGroup.config = config;
+    this.throttleQueue.restart();
+  }
+
+  /** blk_io_limits_disable */
+  disableIoLimits(): void {
+    if (!this.throttleGroup) return;
+    const g = this.throttleGroup;
+    this.throttleGroup = null;
+    this.throttleQueue.restart();
+    this.host.releaseThrottleGroup(g);
   }
 
   // ---- error policy and iostatus ----------------------------------------
@@ -461,9 +525,12 @@ export class BlockBackend {
     if (this.inFlight > 0) kernel.aioWait.waitWhile(this.ctx, () => this.inFlight > 0);
   }
 
-  /** blk_root_drained_begin (the graph calls it on the root edge) */
+  /** blk_root_drained_begin (the graph calls it on the root edge): throttled requests go at once */
   private rootDrainedBegin(): void {
-    if (++this.quiesceCounter === 1) this.devOps?.drainedBegin?.();
+    if (++this.quiesceCounter === 1) {
+      this.devOps?.drainedBegin?.();
+      this.throttleQueue.restart();
+    }
   }
 
   /** blk_root_drained_end: the last end releases queued requests */
@@ -542,7 +609,7 @@ export class BlockBackend {
 
   private submit(req: BlockRequest, cb: (ret: number) => void): BlockAIOCB {
     const acb = { id: this.nextAcb++, done: false };
-    const go = () => this.dispatch(req, acb, cb);
+    const go = () => this.throttleQueue.intercept(req, () => this.dispatch(req, acb, cb));
     if (this.quiesceCounter > 0 && !this.disableRequestQueuing) this.queued.push(go);
     else go();
     return acb;
@@ -586,9 +653,4 @@ export class BlockBackend {
     }
     return true;
   }
-}
-
-/** Used by QMP command adapters: a BB name that must exist. */
-export function noSuchDevice(name: string): QmpError {
-  return new QmpError('DeviceNotFound', `Device '${name}' not found`);
 }

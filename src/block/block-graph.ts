@@ -15,11 +15,14 @@ import { BlockGenericError, BlockIOError, type BdrvChildName, type BlockDriverSt
 import { EIO } from './drivers/errno.js';
 import { bdrvFlush, bdrvTruncate } from './drivers/generic-io.js';
 import type { BlockdevRef, CorruptionReport, InheritedFlags, OpenContext } from './drivers/open-context.js';
-import type { OptionBag } from './drivers/options.js';
-import { openDriver } from './drivers/registry.js';
+import { optBool, type OptionBag } from './drivers/options.js';
+import { blockdevCreate, createOpenContext, openDriver } from './drivers/registry.js';
 import { NodeNameGenerator, nodeNameError } from './node-name.js';
 import { BLK_PERM_ALL, BLK_PERM_RESIZE, BLK_PERM_WRITE, BLK_PERM_WRITE_UNCHANGED, parentPermsConflict, type PermPair } from './permissions.js';
 import { childPerms, childRole } from './child-roles.js';
+import { fileLockConflict } from './file-locks.js';
+import { drainPoll, quiesce, unquiesce } from './block-drain.js';
+import { ThrottleGroup, type ThrottleConfig } from './throttle.js';
 import { nodeFlagsFor, type OpenFrame } from './open-flags.js';
 import { checkWriteThreshold } from './write-threshold.js';
 
@@ -52,6 +55,7 @@ export class BlockGraph implements BlockBackendHost {
   private seq = 0;
   private openFrames: OpenFrame[] = [];
   private openCreated: BlockNode[] | null = null;
+  private readonly throttleGroups = new Map<string, ThrottleGroup>();
   /** find_device_state for `id` (hw plugs its qdev lookup in); undefined: not found */
   findDevice: ((id: string) => BlockDevice | undefined) | null = null;
 
@@ -186,6 +190,22 @@ export class BlockGraph implements BlockBackendHost {
     if (d >= 0) this.drives.splice(d, 1);
   }
 
+  // ---- throttle groups ---------------------------------------------------------
+
+  throttleGroup(name: string, config: ThrottleConfig): ThrottleGroup {
+    let g = this.throttleGroups.get(name);
+    if (!g) {
+      g = new ThrottleGroup(name, config, this.env.kernel.nowNs());
+      this.throttleGroups.set(name, g);
+    }
+    g.members++;
+    return g;
+  }
+
+  releaseThrottleGroup(group: ThrottleGroup): void {
+    if (--group.members <= 0 && this.throttleGroups.get(group.group) === group) this.throttleGroups.delete(group.group);
+  }
+
   // ---- opening nodes ------------------------------------------------------
 
   /**
@@ -234,11 +254,15 @@ export class BlockGraph implements BlockBackendHost {
       if (err) throw new BlockGenericError(err);
     }
     const driver = typeof options.driver === 'string' ? options.driver : '';
+    const flags = nodeFlagsFor(options, parent);
+    if (flags.forceShare && !(optBool(options, 'read-only') ?? inherited.readOnly)) {
+      throw new BlockGenericError('force-share=on can only be used with read-only images');
+    }
     const frame: OpenFrame = {
       name: given,
       driver,
       options,
-      flags: nodeFlagsFor(options, parent),
+      flags,
       isFormat: !PROTOCOL_DRIVERS.has(driver),
       seq: undefined,
     };
@@ -344,6 +368,62 @@ export class BlockGraph implements BlockBackendHost {
     this.env.events.emit('BLOCK_IMAGE_CORRUPTED', data);
   }
 
+  // ---- nodes made by other layers (job filters) ----------------------------------
+
+  /**
+   * Adds a node whose driver another layer built (mirror's mirror_top): it
+   * gets a name (generated unless given), its children get parent edges.
+   * The caller holds the returned node's first reference.
+   */
+  addNode(bs: BlockDriverState, opts: { nodeName?: string; implicit?: boolean } = {}): BlockNode {
+    if (opts.nodeName !== undefined) {
+      const err = nodeNameError(opts.nodeName, (n) => this.named.has(n), (n) => this.byName.has(n));
+      if (err) throw QmpError.generic(err);
+    }
+    const node = new BlockNodeClass({
+      bs,
+      nodeName: opts.nodeName ?? this.names.next(),
+      autoNamed: opts.nodeName === undefined,
+      options: { driver: bs.format },
+      flags: { direct: false, noFlush: false, unmap: true, detectZeroes: 'off', forceShare: false },
+      ctx: this.env.kernel.mainContext,
+      seq: this.seq++,
+    });
+    node.implicit = opts.implicit ?? false;
+    this.register(node);
+    node.refcnt++;
+    return node;
+  }
+
+  /**
+   * bdrv_replace_node for the parents qmp-sim can move: BlockBackends, jobs
+   * and other non-node users of `from` become users of `to` (except `to`'s
+   * own edge to `from`). Permissions are checked; on a conflict nothing moves.
+   */
+  replaceNode(from: BlockNode, to: BlockNode): void {
+    const moving = from.parents.filter((p) => p.kind !== 'node');
+    if (from.parents.some((p) => p.kind === 'node' && p.parentNode !== to)) {
+      throw QmpError.generic(`Cannot change the parents of node '${from.nodeName}' that are nodes`);
+    }
+    const move = (a: BlockNode, b: BlockNode) => {
+      for (const p of moving) {
+        a.parents.splice(a.parents.indexOf(p), 1);
+        a.refcnt--;
+        b.parents.unshift(p);
+        b.refcnt++;
+        p.blk?._retarget(b);
+      }
+    };
+    move(from, to);
+    try {
+      this.refreshPerms(to);
+    } catch (e) {
+      move(to, from);
+      this.refreshQuietly(from);
+      throw e;
+    }
+  }
+
   // ---- references, parents, permissions ------------------------------------
 
   /** bdrv_ref */
@@ -397,8 +477,15 @@ export class BlockGraph implements BlockBackendHost {
         shared &= u.shared;
       }
       if (perm & (BLK_PERM_WRITE | BLK_PERM_WRITE_UNCHANGED) && node.readOnly) throw QmpError.generic('Block node is read-only');
+      const lock = fileLockConflict(node, perm, shared, this.byName.values(), this.env.policy.cwd);
+      if (lock) throw QmpError.generic(lock);
       cumulative.set(node, { perm, shared });
-      for (const e of node.childEdges) proposed.set(e, childPerms(node, e, { perm, shared }));
+      for (const e of node.childEdges) {
+        const p = childPerms(node, e, { perm, shared });
+        // bdrv_child_perm: a force-share child shares everything
+        if ((e as ChildEdge).child.flags.forceShare) p.shared = BLK_PERM_ALL;
+        proposed.set(e, p);
+      }
     }
     for (const [e, p] of proposed) {
       e.perm = p.perm;
@@ -446,6 +533,23 @@ export class BlockGraph implements BlockBackendHost {
     if (node.refcnt > 1) throw QmpError.generic(`Block device ${nodeName} is in use`);
     node.monitorOwned = false;
     this.unref(node);
+  }
+
+  // ---- blockdev-create --------------------------------------------------------
+
+  /**
+   * The body of a blockdev-create job (block/create.c): the driver's
+   * bdrv_co_create with BlockdevCreateOptions; 'file' may name an existing
+   * node. Throws BlockGenericError with QEMU's text. (The job around it is
+   * the job layer's.)
+   */
+  createImage(options: OptionBag): void {
+    const ctx = createOpenContext({
+      policy: this.env.policy,
+      resolveNode: (name) => this.byName.get(name)?.bs,
+      warn: (msg) => this.env.warn(msg),
+    });
+    blockdevCreate(options, ctx);
   }
 
   // ---- block_resize ------------------------------------------------------------
@@ -501,29 +605,29 @@ export class BlockGraph implements BlockBackendHost {
 
   /** bdrv_drained_begin: quiesce the node and its parents, then wait for their requests. */
   drainedBegin(node: BlockNode): void {
-    this.quiesce(node, new Set());
-    this.env.kernel.aioWait.waitWhile(node.aioContext, () => this.drainPoll(node, new Set()));
+    quiesce(node, new Set());
+    this.env.kernel.aioWait.waitWhile(node.aioContext, () => drainPoll(node, new Set()));
   }
 
   /** bdrv_drained_end */
   drainedEnd(node: BlockNode): void {
-    this.unquiesce(node, new Set());
+    unquiesce(node, new Set());
   }
 
   /** bdrv_drain_all_begin: every node, then one wait. */
   drainAllBegin(): void {
     const nodes = this.nodeList();
     const seen = new Set<BlockNode>();
-    for (const n of nodes) this.quiesce(n, seen, true);
+    for (const n of nodes) quiesce(n, seen, true);
     for (const blk of this.allBackends) if (!blk.root) blk.drainedBegin();
     this.env.kernel.aioWait.waitWhile(this.env.kernel.mainContext, () =>
-      nodes.some((n) => this.drainPoll(n, new Set())) || this.allBackends.some((b) => b.inFlight > 0),
+      nodes.some((n) => drainPoll(n, new Set())) || this.allBackends.some((b) => b.inFlight > 0),
     );
   }
 
   drainAllEnd(): void {
     const seen = new Set<BlockNode>();
-    for (const n of this.nodeList()) this.unquiesce(n, seen, true);
+    for (const n of this.nodeList()) unquiesce(n, seen, true);
     for (const blk of this.allBackends) if (!blk.root) blk.drainedEnd();
   }
 
@@ -531,45 +635,6 @@ export class BlockGraph implements BlockBackendHost {
   drainAll(): void {
     this.drainAllBegin();
     this.drainAllEnd();
-  }
-
-  private quiesce(node: BlockNode, seen: Set<BlockNode>, single = false): void {
-    if (seen.has(node)) return;
-    seen.add(node);
-    if (node.quiesceCounter++ === 0) node.aioContext.disableExternal();
-    if (single) {
-      for (const p of node.parents) if (p.kind !== 'node') p.drainedBegin?.();
-      return;
-    }
-    for (const p of node.parents) {
-      if (p.kind === 'node' && p.parentNode) this.quiesce(p.parentNode, seen);
-      else p.drainedBegin?.();
-    }
-  }
-
-  private unquiesce(node: BlockNode, seen: Set<BlockNode>, single = false): void {
-    if (seen.has(node)) return;
-    seen.add(node);
-    if (node.quiesceCounter <= 0) return;
-    for (const p of node.parents) {
-      if (p.kind === 'node' && p.parentNode) {
-        if (!single) this.unquiesce(p.parentNode, seen);
-      } else p.drainedEnd?.();
-    }
-    if (--node.quiesceCounter === 0) node.aioContext.enableExternal();
-  }
-
-  /** bdrv_drain_poll: requests still in flight on the node or its parents. */
-  private drainPoll(node: BlockNode, seen: Set<BlockNode>): boolean {
-    if (seen.has(node)) return false;
-    seen.add(node);
-    if (node.inFlight > 0) return true;
-    for (const p of node.parents) {
-      if (p.kind === 'node' && p.parentNode) {
-        if (this.drainPoll(p.parentNode, seen)) return true;
-      } else if (p.drainedPoll?.()) return true;
-    }
-    return false;
   }
 
   /** bdrv_flush_all: 0 or the first -errno. */

@@ -20,6 +20,8 @@ export interface BlockNodeFlags {
   /** discard=unmap (BDRV_O_UNMAP) */
   unmap: boolean;
   detectZeroes: DetectZeroes;
+  /** force-share=on: parents share every permission with others */
+  forceShare: boolean;
 }
 
 /**

@@ -341,7 +341,7 @@ function blockdevInit(graph: BlockGraph, name: string, file: string | undefined,
   } else {
     blk.rootState = { readOnly, detectZeroes };
   }
-  if (throttleEnabled(cfg)) blk.throttle = { group: common.get('throttling.group') ?? name, config: cfg };
+  if (throttleEnabled(cfg)) blk.setIoLimits(cfg, common.get('throttling.group') ?? name);
   blk.enableWriteCache = !writethrough;
   blk.setOnError(rerror, werror);
   return blk;

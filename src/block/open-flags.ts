@@ -28,5 +28,6 @@ export function nodeFlagsFor(options: OptionBag, parent: OpenFrame | undefined):
   if (detectZeroes === 'unmap' && !unmap) {
     throw new BlockGenericError('setting detect-zeroes to unmap is not allowed without setting discard operation to unmap');
   }
-  return { direct, noFlush, unmap, detectZeroes };
+  const forceShare = optBool(options, 'force-share') ?? false;
+  return { direct, noFlush, unmap, detectZeroes, forceShare };
 }

@@ -1,7 +1,8 @@
-// I/O limits of a BlockBackend (util/throttle.c ThrottleConfig,
-// block/throttle-groups.c): the six leaky buckets, their validation texts,
-// and the group name query-block reports. Limits are recorded and reported;
-// requests are not delayed by them (yet).
+// I/O limits of BlockBackends (util/throttle.c, block/throttle-groups.c):
+// the six leaky buckets, their validation texts, and throttle groups whose
+// members share one configuration and one set of bucket levels. A request
+// may start when every bucket it fills is below its size; it then adds its
+// bytes (or one operation) to them, and the levels leak at the average rate.
 
 export const THROTTLE_BUCKETS = ['bps', 'bps_rd', 'bps_wr', 'iops', 'iops_rd', 'iops_wr'] as const;
 export type ThrottleBucketName = (typeof THROTTLE_BUCKETS)[number];
@@ -17,9 +18,73 @@ export interface ThrottleConfig {
   opSize: number;
 }
 
+/** What a BlockBackend sees of its throttle group. */
 export interface ThrottleState {
   group: string;
   config: ThrottleConfig;
+}
+
+const BPS_FOR: Record<'read' | 'write', ThrottleBucketName[]> = { read: ['bps', 'bps_rd'], write: ['bps', 'bps_wr'] };
+const OPS_FOR: Record<'read' | 'write', ThrottleBucketName[]> = { read: ['iops', 'iops_rd'], write: ['iops', 'iops_wr'] };
+
+/** A throttle group: one configuration and one set of bucket levels for all its members. */
+export class ThrottleGroup implements ThrottleState {
+  config: ThrottleConfig;
+  private readonly level: Record<ThrottleBucketName, number> = { bps: 0, bps_rd: 0, bps_wr: 0, iops: 0, iops_rd: 0, iops_wr: 0 };
+  private readonly burst: Record<ThrottleBucketName, number> = { bps: 0, bps_rd: 0, bps_wr: 0, iops: 0, iops_rd: 0, iops_wr: 0 };
+  private lastNs: number;
+  members = 0;
+
+  constructor(
+    readonly group: string,
+    config: ThrottleConfig,
+    nowNs: number,
+  ) {
+    this.config = config;
+    this.lastNs = nowNs;
+  }
+
+  /** throttle_leak_bucket for every bucket */
+  private leak(nowNs: number): void {
+    const delta = Math.max(0, nowNs - this.lastNs);
+    this.lastNs = nowNs;
+    for (const n of THROTTLE_BUCKETS) {
+      const b = this.config.buckets[n];
+      this.level[n] = Math.max(0, this.level[n] - (b.avg * delta) / 1e9);
+      if (b.max) this.burst[n] = Math.max(0, this.burst[n] - (b.max * delta) / 1e9);
+    }
+  }
+
+  /** throttle_compute_wait for one bucket, in ns */
+  private waitFor(n: ThrottleBucketName): number {
+    const b = this.config.buckets[n];
+    if (!b.avg) return 0;
+    const size = b.max ? b.max * b.burstLength : b.avg / 10;
+    const burstSize = b.max ? b.max / 10 : 0;
+    if (burstSize && this.burst[n] > burstSize) return Math.ceil(((this.burst[n] - burstSize) / b.max) * 1e9);
+    if (this.level[n] > size) return Math.ceil(((this.level[n] - size) / b.avg) * 1e9);
+    return 0;
+  }
+
+  /** ns until a request in this direction may start (0: now) */
+  computeWait(dir: 'read' | 'write', nowNs: number): number {
+    this.leak(nowNs);
+    return Math.max(0, ...[...BPS_FOR[dir], ...OPS_FOR[dir]].map((n) => this.waitFor(n)));
+  }
+
+  /** throttle_account */
+  account(dir: 'read' | 'write', bytes: number, nowNs: number): void {
+    this.leak(nowNs);
+    const ops = this.config.opSize ? bytes / this.config.opSize : 1;
+    for (const n of BPS_FOR[dir]) {
+      this.level[n] += bytes;
+      if (this.config.buckets[n].max) this.burst[n] += bytes;
+    }
+    for (const n of OPS_FOR[dir]) {
+      this.level[n] += ops;
+      if (this.config.buckets[n].max) this.burst[n] += ops;
+    }
+  }
 }
 
 /** THROTTLE_VALUE_MAX */

@@ -103,10 +103,10 @@ export const blockCommands: CommandDef[] = [
       const invalid = throttleInvalid(cfg);
       if (invalid) throw QmpError.generic(invalid);
       if (throttleEnabled(cfg)) {
-        const group = blk.throttle ? (args.group ?? blk.throttle.group) : (args.group ?? args.device ?? args.id!);
-        blk.throttle = { group, config: cfg };
-      } else if (blk.throttle) {
-        blk.throttle = null;
+        // a new member joins group, device or id; a member moves only when group is given
+        blk.setIoLimits(cfg, blk.throttle ? args.group : (args.group ?? args.device ?? args.id!));
+      } else {
+        blk.disableIoLimits();
       }
     },
   },

@@ -50,7 +50,12 @@ export function openDriver(options: OptionBag, ctx: OpenContext, inherited: Inhe
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new BlockGenericError("Invalid parameter type for 'options', expected: object");
   }
-  const driver = options.driver;
+  let driver = options.driver;
+  // bdrv_fill_options: a protocol node given only a filename is a 'file' node
+  if (driver === undefined && typeof options.filename === 'string') {
+    driver = 'file';
+    options = { driver, ...options };
+  }
   if (driver === undefined) throw new BlockGenericError("Parameter 'driver' is missing");
   if (typeof driver !== 'string') throw new BlockGenericError("Invalid parameter type for 'driver', expected: string");
   if (!isDriverName(driver)) throw new BlockGenericError(`Parameter 'driver' does not accept value '${driver}'`);

@@ -7,7 +7,7 @@ import type { SimKernel } from '../../sim/kernel.js';
 import type { VmRunState } from '../../system/vm-runstate.js';
 import type { AcpiGuestNotify } from '../pci/acpi-pcihp.js';
 import type { GuestDisk, GuestIo, GuestIoResult } from './guest-disk.js';
-import { guestOs, type OsJob } from './guest-os.js';
+import { ACPI_EJECT_NS, ACPI_POWEROFF_NS, guestOs, type OsJob } from './guest-os.js';
 import { seabios } from './seabios.js';
 import { VcpuGate, VcpuRunner } from './vcpu-program.js';
 
@@ -38,6 +38,7 @@ export class SimGuest implements AcpiGuestNotify {
     hooks.pauseAllVcpus.add(() => this.gate.pause());
     hooks.resumeAllVcpus.add(() => this.gate.resume());
     hooks.devicesReset.add(() => this.reset());
+    hooks.powerdown.add(() => this.acpi(ACPI_POWEROFF_NS, () => env.vm.guestShutdown(), 'acpi power button'));
     this.reset();
   }
 
@@ -73,9 +74,14 @@ export class SimGuest implements AcpiGuestNotify {
 
   /** ACPI GPE for a PCI unplug request: only an OS answers it. */
   pciEjectRequested(_slot: number, eject: () => void): void {
+    this.acpi(ACPI_EJECT_NS, eject, 'acpi eject');
+  }
+
+  /** An ACPI event the OS handles; its register write is serviced under the BQL (main loop). */
+  private acpi(afterNs: number, act: () => void, name: string): void {
     if (this.phase !== 'os') return;
     const k = this.env.kernel;
-    this.jobs.push({ kind: 'eject', eject: () => k.mainContext.bhScheduleOneshot(eject, 'acpi eject') });
+    this.jobs.push({ kind: 'acpi', afterNs, act: () => k.mainContext.bhScheduleOneshot(act, name) });
     this.runner.notifyWork();
   }
 }

@@ -4,6 +4,7 @@
 // own help text, recorded into protocol/qemu-7.2/hmp-help.json.
 
 import type { Machine } from '../../machine/machine.js';
+import { hmpQemuIo } from '../../block/qemu-io.js';
 
 export interface HmpContext {
   machine: Machine;
@@ -51,6 +52,8 @@ export const HMP_COMMANDS: HmpCommand[] = [
   { names: 'system_powerdown', run: (ctx) => (ctx.qmp('system_powerdown'), '') },
   { names: 'system_wakeup', run: (ctx) => (ctx.qmp('system_wakeup'), '') },
   { names: 'quit|q', run: (ctx) => (ctx.qmp('quit'), '') },
+  // block/monitor/block-hmp-cmds.c hmp_qemu_io: its report goes to stdout, not the monitor
+  { names: 'qemu-io', run: (ctx, arg) => hmpQemuIo(ctx.machine.block, arg) },
   {
     names: 'help|?',
     run: (ctx, arg) => {

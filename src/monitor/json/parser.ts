@@ -5,7 +5,7 @@
 
 import { QDICT_KEY_ORDER, QFloat, type QDictValue, type QValue } from '../../qapi/qobject/qobject.js';
 import { qdictOrderIndices } from '../../qapi/qobject/qdict.js';
-import { StringTokenError } from './string.js';
+import type { StringTokenError } from './string.js';
 import {
   TOK_COLON,
   TOK_COMMA,
@@ -17,7 +17,6 @@ import {
   TOK_RCURLY,
   TOK_RSQUARE,
   TOK_STRING,
-  type TokenKind,
 } from './token.js';
 
 /** Tokens of one message: kind, and for scalars their text or decoded string. */
@@ -34,7 +33,7 @@ export type ParseResult = { value: QValue } | { error: string };
 
 const INT64_MIN = -(2n ** 63n);
 const UINT64_MAX = 2n ** 64n - 1n;
-/** json-parser.c formats its messages into a 1024-byte buffer. */
+/** json-parser.c formats its messages into a 1024-byte buffer (long ones are ASCII keywords). */
 const MESSAGE_MAX = 1023;
 
 class ParseError {

@@ -32,13 +32,12 @@ export function qdictHash(key: string): number {
   return (Math.imul(1103515243, value) + 12345) >>> 0;
 }
 
-/** Bound on insertion indices packed into one sort key with the bucket. */
+/** Insertion indices (JS array indices, < 2^32) packed into one sort key with the bucket. */
 const INDEX_LIMIT = 2 ** 32;
 
 /** Insertion indices of `keys` in the order QEMU's qdict_first/qdict_next visit them. */
 export function qdictOrderIndices(keys: readonly string[]): number[] {
   const n = keys.length;
-  if (n >= INDEX_LIMIT) return slowOrderIndices(keys);
   // Sort (bucket ascending, insertion index descending) as one number.
   const packed = (i: number): number => (qdictHash(keys[i]) % BUCKETS) * INDEX_LIMIT + (INDEX_LIMIT - 1 - i);
   const unpack = (v: number): number => INDEX_LIMIT - 1 - (v % INDEX_LIMIT);
@@ -61,12 +60,6 @@ export function qdictOrderIndices(keys: readonly string[]): number[] {
 
 /** Up to this many keys, an insertion sort beats the typed-array sort. */
 const SMALL = 16;
-
-function slowOrderIndices(keys: readonly string[]): number[] {
-  const bucket = keys.map((k) => qdictHash(k) % BUCKETS);
-  // Buckets in index order; within one, newest first (QLIST_INSERT_HEAD).
-  return keys.map((_, i) => i).sort((a, b) => bucket[a] - bucket[b] || b - a);
-}
 
 /** Keys in the order QEMU's qdict_first/qdict_next visit them, given insertion order. */
 export function qdictOrder(keys: readonly string[]): string[] {

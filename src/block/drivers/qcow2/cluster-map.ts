@@ -44,6 +44,8 @@ export class Qcow2ClusterMap {
   l1Offset: number;
   private l1: Buffer;
   private readonly l2Cache = new Map<number, Buffer>();
+  /** l2Offsets(), kept until the L1 table changes. */
+  private offsetsCache: number[] | null = null;
 
   constructor(
     private readonly io: Qcow2FileIO,
@@ -177,6 +179,7 @@ export class Qcow2ClusterMap {
   }
 
   private setL1Entry(i: number, e: RawEntry): void {
+    this.offsetsCache = null;
     this.io.event('l1_update');
     writeEntry(this.l1, i, e);
     this.writer.mark(this.l1Offset, this.l1, i * 8, i * 8 + 8);
@@ -212,6 +215,7 @@ export class Qcow2ClusterMap {
     const oldOff = this.l1Offset;
     const oldSize = this.l1Size;
     this.writer.forget(oldOff);
+    this.offsetsCache = null;
     this.l1 = newTable;
     this.l1Offset = newOff;
     this.l1Size = newSize;
@@ -226,6 +230,7 @@ export class Qcow2ClusterMap {
     const from = newSize * 8;
     this.io.write(this.l1Offset + from, Buffer.alloc((this.l1Size - newSize) * 8));
     this.io.event('l1_shrink_free_l2_clusters');
+    this.offsetsCache = null;
     for (let i = this.l1Size - 1; i >= newSize; i--) {
       const off = entryOffset(this.l1Entry(i));
       if (!off) continue;
@@ -237,13 +242,16 @@ export class Qcow2ClusterMap {
     this.refs.commit();
   }
 
-  /** Every allocated L2 table of the active L1 (for checks). */
-  l2Offsets(): number[] {
-    const out: number[] = [];
-    for (let i = 0; i < this.l1Size; i++) {
-      const off = entryOffset(this.l1Entry(i));
-      if (off) out.push(off);
+  /** Every allocated L2 table of the active L1 (for overlap checks). */
+  l2Offsets(): readonly number[] {
+    if (!this.offsetsCache) {
+      const out: number[] = [];
+      for (let i = 0; i < this.l1Size; i++) {
+        const off = entryOffset(this.l1Entry(i));
+        if (off) out.push(off);
+      }
+      this.offsetsCache = out;
     }
-    return out;
+    return this.offsetsCache;
   }
 }

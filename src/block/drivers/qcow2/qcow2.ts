@@ -24,27 +24,15 @@ import { checkKnownOptions, optBool, optInt, optSize, type OptKind, type OptionB
 import { probeImageFile } from '../probe-file.js';
 import { Qcow2ClusterMap } from './cluster-map.js';
 import { readCompressedCluster } from './compressed.js';
-import {
-  COMPAT_LAZY_REFCOUNTS,
-  INCOMPAT_CORRUPT,
-  INCOMPAT_DIRTY,
-  type ClusterType,
-  type Qcow2Geometry,
-  type RawEntry,
-  clusterType,
-  compressedDescriptor,
-  entryOffset,
-  makeEntry,
-  readEntry,
-  sameEntry,
-  sizeToL1,
-  OFLAG_ZERO_LO,
-} from './format.js';
+import { COMPAT_LAZY_REFCOUNTS, INCOMPAT_CORRUPT, INCOMPAT_DIRTY, type Qcow2Geometry, type RawEntry, sizeToL1 } from './format.js';
 import { type Qcow2Extensions, type Qcow2Header, buildHeaderCluster } from './header.js';
 import { MetadataWriter, type Qcow2FileIO, fileIO } from './metadata-io.js';
+import { allocatingWrite } from './cluster-alloc.js';
 import { readQcow2Image } from './open.js';
 import { Qcow2Refcounts } from './refcount.js';
 import { type Qcow2Snapshot, readSnapshots } from './snapshots.js';
+import type { Qcow2State } from './state.js';
+import { clusterDiscard, zeroizeClusters } from './zero-discard.js';
 
 export const QCOW2_OPTIONS: Readonly<Record<string, OptKind>> = {
   file: 'child',
@@ -62,10 +50,6 @@ export const QCOW2_OPTIONS: Readonly<Record<string, OptKind>> = {
   'cache-clean-interval': 'int',
   encrypt: 'any',
 };
-
-function isAllocated(t: ClusterType): boolean {
-  return t === 'normal' || t === 'zero-alloc' || t === 'compressed';
-}
 
 export class Qcow2Driver extends BlockDriverBase {
   readonly format = 'qcow2';
@@ -92,6 +76,8 @@ export class Qcow2Driver extends BlockDriverBase {
   private signaledCorruption = false;
   private lastCompressed: { key: string; data: Buffer } | null = null;
   private readonly ctx: OpenContext;
+  /** What cluster-alloc.ts / zero-discard.ts work on. */
+  private readonly state: Qcow2State;
 
   private constructor(opts: OptionBag, ctx: OpenContext, file: BlockDriverState, readOnly: boolean) {
     super({ options: opts, readOnly, legacy: ctx.legacy });
@@ -138,6 +124,21 @@ export class Qcow2Driver extends BlockDriverBase {
       corruption,
       checkOverlap: (h, b) => this.checkOverlap(h, b),
     });
+    this.state = {
+      io: this.io,
+      writer: this.writer,
+      refs: this.refs,
+      map: this.map,
+      g: this.g,
+      version: this.header.version,
+      hasBacking: () => this.backing !== null,
+      readBacking: (offset, dest) => this.readBacking(offset, dest),
+      compressedCluster: (e) => this.compressedCluster(e),
+      dropCompressedCache: () => {
+        this.lastCompressed = null;
+      },
+      checkOverlap: (h, b) => this.checkOverlap(h, b),
+    };
     this.snapshots = readSnapshots(this.io, img.header.snapshotsOffset, img.header.nbSnapshots, file.getLength());
     // autoclear bits this driver does not maintain (bitmaps) are cleared on a writable open
     if (!readOnly && img.header.version >= 3 && img.header.autoclearFeatures !== 0n) {
@@ -360,44 +361,6 @@ export class Qcow2Driver extends BlockDriverBase {
     }
   }
 
-  /** The current content of one whole guest cluster (for copy-on-write). */
-  private clusterContent(cluster: number, e: RawEntry): Buffer {
-    const cs = this.g.clusterSize;
-    switch (clusterType(e)) {
-      case 'normal':
-        this.io.event('cow_read');
-        return this.io.read(entryOffset(e), cs);
-      case 'compressed':
-        return Buffer.from(this.compressedCluster(e));
-      case 'unallocated': {
-        const buf = Buffer.allocUnsafe(cs);
-        this.io.event('cow_read');
-        this.readBacking(cluster * cs, buf);
-        return buf;
-      }
-      default:
-        return Buffer.alloc(cs);
-    }
-  }
-
-  /** qcow2_free_any_cluster. */
-  private freeAny(e: RawEntry): void {
-    switch (clusterType(e)) {
-      case 'normal':
-      case 'zero-alloc':
-        this.refs.free(entryOffset(e), this.g.clusterSize);
-        break;
-      case 'compressed': {
-        const d = compressedDescriptor(e, this.g);
-        this.refs.free(d.offset, d.size);
-        this.lastCompressed = null;
-        break;
-      }
-      default:
-        break;
-    }
-  }
-
   // ---- writes ---------------------------------------------------------------
 
   private checkRange(offset: number, length: number): void {
@@ -416,72 +379,10 @@ export class Qcow2Driver extends BlockDriverBase {
         this.io.event('write_aio');
         this.io.write(run.host, data.subarray(pos, pos + run.bytes));
       } else {
-        this.allocatingWrite(guest, data.subarray(pos, pos + run.bytes));
+        allocatingWrite(this.state, guest, data.subarray(pos, pos + run.bytes));
       }
       pos += run.bytes;
     }
-  }
-
-  /**
-   * Writes `chunk` (inside one L2 table) into newly allocated clusters,
-   * filling partial clusters from their previous content, then points the
-   * L2 entries at them and frees what they replaced.
-   */
-  private allocatingWrite(guest: number, chunk: Buffer): void {
-    const cs = this.g.clusterSize;
-    const l1Index = Math.floor(guest / this.map.l2Coverage);
-    const firstCluster = Math.floor(guest / cs);
-    const lastCluster = Math.floor((guest + chunk.length - 1) / cs);
-    const k = lastCluster - firstCluster + 1;
-    const { table, offset: tableOffset } = this.map.writableL2(l1Index);
-    const l2First = firstCluster % this.g.l2Size;
-    const old: RawEntry[] = [];
-    for (let i = 0; i < k; i++) old.push(readEntry(table, l2First + i));
-    this.io.event('cluster_alloc_space');
-    const host = this.refs.allocate(k);
-    this.refs.commit();
-    this.checkOverlap(host, k * cs);
-
-    const headPad = guest - firstCluster * cs;
-    const tailPad = (lastCluster + 1) * cs - (guest + chunk.length);
-    if (headPad === 0 && tailPad === 0) {
-      this.io.event('write_aio');
-      this.io.write(host, chunk);
-    } else if (k === 1) {
-      const buf = this.clusterContent(firstCluster, old[0]);
-      chunk.copy(buf, headPad);
-      this.io.event('cow_write');
-      this.io.write(host, buf);
-    } else {
-      let dataPos = 0;
-      let hostPos = host;
-      if (headPad) {
-        const buf = this.clusterContent(firstCluster, old[0]);
-        dataPos = chunk.copy(buf, headPad, 0, cs - headPad);
-        this.io.event('cow_write');
-        this.io.write(hostPos, buf);
-        hostPos += cs;
-      }
-      const full = k - (headPad ? 1 : 0) - (tailPad ? 1 : 0);
-      if (full > 0) {
-        this.io.event('write_aio');
-        this.io.write(hostPos, chunk.subarray(dataPos, dataPos + full * cs));
-        dataPos += full * cs;
-        hostPos += full * cs;
-      }
-      if (tailPad) {
-        const buf = this.clusterContent(lastCluster, old[k - 1]);
-        chunk.copy(buf, 0, dataPos);
-        this.io.event('cow_write');
-        this.io.write(hostPos, buf);
-      }
-    }
-    const entries: RawEntry[] = [];
-    for (let i = 0; i < k; i++) entries.push(makeEntry(host + i * cs, { copied: true }));
-    this.map.setEntries(table, tableOffset, l2First, entries);
-    this.writer.commit();
-    for (const e of old) this.freeAny(e);
-    this.refs.commit();
   }
 
   /**
@@ -504,7 +405,7 @@ export class Qcow2Driver extends BlockDriverBase {
     let midEnd = Math.floor(end / cs) * cs;
     if (end === this.size) midEnd = end;
     if (midEnd > pos) {
-      this.zeroClusters(pos, midEnd - pos, flags);
+      this.zeroWholeClusters(pos, midEnd - pos, flags);
       pos = midEnd;
     }
     if (pos < end) this.zeroPartial(pos, end - pos, flags);
@@ -518,76 +419,17 @@ export class Qcow2Driver extends BlockDriverBase {
     const tail = this.pread(pos + n, Math.max(0, clusterEnd - pos - n));
     const t = this.map.lookup(clusterStart, 1).type;
     if (head.every((b) => b === 0) && tail.every((b) => b === 0) && (t === 'unallocated' || t === 'zero-plain' || t === 'zero-alloc')) {
-      if (this.header.version >= 3 || !this.backing) {
-        this.zeroClusters(clusterStart, clusterEnd - clusterStart, flags);
-        return;
-      }
+      if (zeroizeClusters(this.state, clusterStart, clusterEnd - clusterStart, flags)) return;
     }
     if (flags?.noFallback) throw new BlockIOError(ENOTSUP);
     this.pwrite(pos, Buffer.alloc(n));
   }
 
-  /** qcow2_subcluster_zeroize over whole clusters. */
-  private zeroClusters(pos: number, bytes: number, flags?: WriteZeroesFlags): void {
-    if (this.header.version < 3) {
-      if (!this.backing) {
-        this.clusterDiscard(pos, bytes, false);
-        return;
-      }
-      if (flags?.noFallback) throw new BlockIOError(ENOTSUP);
-      for (let done = 0; done < bytes; done += 1 << 20) {
-        const n = Math.min(1 << 20, bytes - done);
-        this.pwrite(pos + done, Buffer.alloc(n));
-      }
-      return;
-    }
-    this.forEachL2Chunk(pos, bytes, (e) => {
-      const t = clusterType(e);
-      const unmap = t === 'compressed' || (!!flags?.mayUnmap && isAllocated(t));
-      const base = unmap ? { hi: 0, lo: 0 } : e;
-      return { hi: base.hi, lo: (base.lo | OFLAG_ZERO_LO) >>> 0, free: unmap };
-    });
-  }
-
-  /** qcow2_cluster_discard: full_discard drops the mapping, else the range reads as zero. */
-  private clusterDiscard(pos: number, bytes: number, fullDiscard: boolean): void {
-    const v3 = this.header.version >= 3;
-    const hasBacking = !!this.backing;
-    this.forEachL2Chunk(pos, bytes, (e) => {
-      if (fullDiscard) return { hi: 0, lo: 0, free: true };
-      if (hasBacking || isAllocated(clusterType(e))) return { hi: 0, lo: v3 ? OFLAG_ZERO_LO : 0, free: true };
-      return { ...e, free: false };
-    });
-  }
-
-  /**
-   * Walks whole clusters L2 table by L2 table (allocating missing tables, as
-   * get_cluster_table does), replacing entries and freeing what they pointed
-   * to once the new entries are on disk.
-   */
-  private forEachL2Chunk(pos: number, bytes: number, next: (e: RawEntry) => RawEntry & { free: boolean }): void {
-    const cs = this.g.clusterSize;
-    let cluster = Math.floor(pos / cs);
-    const endCluster = Math.ceil((pos + bytes) / cs);
-    while (cluster < endCluster) {
-      const l1Index = Math.floor(cluster / this.g.l2Size);
-      const { table, offset } = this.map.writableL2(l1Index);
-      const first = cluster % this.g.l2Size;
-      const n = Math.min(endCluster - cluster, this.g.l2Size - first);
-      const toFree: RawEntry[] = [];
-      for (let i = 0; i < n; i++) {
-        const old = readEntry(table, first + i);
-        const r = next(old);
-        const neu = { hi: r.hi >>> 0, lo: r.lo >>> 0 };
-        if (sameEntry(old, neu)) continue;
-        this.map.setEntries(table, offset, first + i, [neu]);
-        if (r.free) toFree.push(old);
-      }
-      this.writer.commit();
-      for (const e of toFree) this.freeAny(e);
-      this.refs.commit();
-      cluster += n;
-    }
+  /** Whole clusters: zero clusters, or (v2 over a backing file) zero buffers as io.c's fallback. */
+  private zeroWholeClusters(pos: number, bytes: number, flags?: WriteZeroesFlags): void {
+    if (zeroizeClusters(this.state, pos, bytes, flags)) return;
+    if (flags?.noFallback) throw new BlockIOError(ENOTSUP);
+    for (let done = 0; done < bytes; done += 1 << 20) this.pwrite(pos + done, Buffer.alloc(Math.min(1 << 20, bytes - done)));
   }
 
   /** qcow2_co_pdiscard: whole clusters only (and the partial last one). */
@@ -599,7 +441,7 @@ export class Qcow2Driver extends BlockDriverBase {
     const start = Math.ceil(offset / cs) * cs;
     let end = Math.floor((offset + length) / cs) * cs;
     if (offset + length === this.size && this.size % cs !== 0 && end >= start) end = this.size;
-    if (end > start) this.clusterDiscard(start, end - start, false);
+    if (end > start) clusterDiscard(this.state, start, end - start, false);
   }
 
   flush(): void {
@@ -630,7 +472,7 @@ export class Qcow2Driver extends BlockDriverBase {
     if (newSize < oldSize) {
       const start = Math.ceil(newSize / cs) * cs;
       step('Failed to discard cropped clusters', () => {
-        if (oldSize > start) this.clusterDiscard(start, oldSize - start, true);
+        if (oldSize > start) clusterDiscard(this.state, start, oldSize - start, true);
       });
       step('Failed to reduce the number of L2 tables', () => this.map.shrinkL1(newL1));
       step('Failed to discard unused refblocks', () => this.refs.shrinkTable());

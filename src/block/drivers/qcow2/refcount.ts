@@ -78,6 +78,8 @@ export class Qcow2Refcounts {
   private readonly blocks = new Map<number, Buffer>();
   /** No cluster below this index is free (free_cluster_index). */
   private freeHint = 0;
+  /** blockOffsets(), kept until the table changes. */
+  private offsetsCache: number[] | null = null;
 
   private constructor(
     private readonly io: Qcow2FileIO,
@@ -124,6 +126,7 @@ export class Qcow2Refcounts {
   }
 
   private setBlockOffset(r: number, offset: number): void {
+    this.offsetsCache = null;
     this.table.writeUInt32BE(Math.floor(offset / 0x100000000), r * 8);
     this.table.writeUInt32BE(offset >>> 0, r * 8 + 4);
     this.writer.mark(this.tableOffset, this.table, r * 8, r * 8 + 8);
@@ -338,6 +341,7 @@ export class Qcow2Refcounts {
     const oldOffset = this.tableOffset;
     const oldClusters = this.tableClusters;
     this.writer.forget(oldOffset);
+    this.offsetsCache = null;
     this.table = newTable;
     this.tableOffset = start * cs;
     this.tableClusters = tableClusters;
@@ -404,13 +408,16 @@ export class Qcow2Refcounts {
     this.writer.commit();
   }
 
-  /** Every refcount block's host offset (for consistency checks). */
-  blockOffsets(): number[] {
-    const out: number[] = [];
-    for (let r = 0; r < this.tableEntries; r++) {
-      const off = this.blockOffset(r);
-      if (off) out.push(off);
+  /** Every refcount block's host offset (for overlap checks). */
+  blockOffsets(): readonly number[] {
+    if (!this.offsetsCache) {
+      const out: number[] = [];
+      for (let r = 0; r < this.tableEntries; r++) {
+        const off = this.blockOffset(r);
+        if (off) out.push(off);
+      }
+      this.offsetsCache = out;
     }
-    return out;
+    return this.offsetsCache;
   }
 }
