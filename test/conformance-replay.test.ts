@@ -4,22 +4,13 @@
 // they are reported as todo, with their count, and not run.
 
 import t from 'tap';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { replayMain } from '../src/harness/replay.js';
-import { fixturesDir, haveCommand } from './lib/paths.js';
-
-function scenarios(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((n) => {
-      const p = join(dir, n);
-      return statSync(p).isDirectory() ? scenarios(p) : n.endsWith('.scn') ? [p] : [];
-    });
-}
+import { findScenarioFiles, fixturesDir, haveCommand } from './lib/paths.js';
 
 const pending: Record<string, string> = JSON.parse(readFileSync(join(fixturesDir, 'pending.json'), 'utf8'));
-const all = scenarios(fixturesDir);
+const all = findScenarioFiles(fixturesDir);
 const label = (p: string) => relative(fixturesDir, p).replace(/\.scn$/, '');
 const run = all.filter((p) => !(label(p) in pending));
 const todo = all.filter((p) => label(p) in pending);

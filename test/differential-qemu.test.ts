@@ -3,24 +3,14 @@
 // QEMU 7.2. Skipped, visibly, when QEMU is not installed.
 
 import t from 'tap';
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { replayMain } from '../src/harness/replay.js';
-import { fixturesDir, haveCommand } from './lib/paths.js';
-
-function scenarios(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((n) => {
-      const p = join(dir, n);
-      return statSync(p).isDirectory() ? scenarios(p) : n.endsWith('.scn') ? [p] : [];
-    });
-}
+import { findScenarioFiles, fixturesDir, haveCommand } from './lib/paths.js';
 
 const have = haveCommand('qemu-system-x86_64') && haveCommand('qemu-img');
 
 t.test('QEMU 7.2 transcripts against real QEMU', { skip: have ? false : 'qemu-system-x86_64 / qemu-img not installed' }, async (t) => {
-  const all = scenarios(fixturesDir);
+  const all = findScenarioFiles(fixturesDir);
   const lines: string[] = [];
   await replayMain({ paths: all, target: 'qemu', out: (l) => lines.push(l), err: () => {}, jobs: 2 });
   for (const p of all) {

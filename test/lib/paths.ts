@@ -1,6 +1,6 @@
 // Locations in the checkout, for tests compiled to dist/test or run from test/.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
@@ -32,4 +32,14 @@ export function haveCommand(cmd: string): boolean {
 export function seedCount(full: number): number {
   const env = Number(process.env.QMP_SIM_SEEDS);
   return Number.isFinite(env) && env > 0 ? Math.max(100, Math.min(full, env)) : full;
+}
+
+/** Every *.scn below dir, in sorted order. */
+export function findScenarioFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((n) => {
+      const p = join(dir, n);
+      return statSync(p).isDirectory() ? findScenarioFiles(p) : n.endsWith('.scn') ? [p] : [];
+    });
 }
