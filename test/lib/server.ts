@@ -15,11 +15,11 @@ export interface SpawnedServer {
   kill(): Promise<void>;
 }
 
-export function spawnServer(args: string[], opts: { extraMonitors?: boolean } = {}): SpawnedServer {
+export function spawnServer(args: string[], opts: { setup?: (dir: string) => void } = {}): SpawnedServer {
   const dir = mkdtempSync(join(tmpdir(), 'qmp-sim-test-'));
   const sock = join(dir, 'qmp.sock');
   const argv = ['serve', ...args, '-qmp', `unix:${sock},server=on,wait=off`];
-  void opts;
+  opts.setup?.(dir);
   const proc = spawn(qmpSimBin, argv, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));

@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import type { Machine } from '../../machine/machine.js';
+import { guestFlush, guestIoParams, guestRead, guestWrite } from './guest-methods.js';
 
 export interface ControlContext {
   vms(): Machine[];
@@ -55,5 +56,20 @@ export const controlMethods: ControlMethod[] = [
       m.advanceClock(ns);
       return { nowNs: m.nowNs() };
     },
+  }),
+  method({
+    name: 'guest.write',
+    params: guestIoParams,
+    run: (p, ctx) => guestWrite(pickVm(ctx, p.vm), p),
+  }),
+  method({
+    name: 'guest.read',
+    params: guestIoParams,
+    run: (p, ctx) => guestRead(pickVm(ctx, p.vm), p),
+  }),
+  method({
+    name: 'guest.flush',
+    params: vmRef.extend({ device: z.string() }).strict(),
+    run: (p, ctx) => guestFlush(pickVm(ctx, p.vm), p),
   }),
 ];
