@@ -3,14 +3,13 @@
 // monitors, run the main loop until quit).
 
 import { writeFileSync } from 'node:fs';
-import { Machine } from '../machine/machine.js';
+import type { Machine } from '../machine/machine.js';
 import { QmpMonitor } from '../monitor/qmp-monitor.js';
 import { QmpDispatcher } from '../monitor/dispatcher.js';
-import { buildCommandTable } from '../commands/registry.js';
+import { EventBus } from '../system/qapi-event.js';
 import { CommandLineError, parseQemuCommandLine, QemuCommandLine } from './qemu-cmdline.js';
 import { SimOptions, splitSimOptions } from './sim-options.js';
 import { VersionInfo } from '../machine/version.js';
-import type { ExecutionHost } from '../monitor/execute.js';
 
 export interface ServeHandle {
   machine: Machine;
@@ -22,13 +21,14 @@ export interface ServeHandle {
 
 const log = (msg: string) => process.stderr.write(`qmp-sim: ${msg}\n`);
 
-/** Build and start one VM from QEMU-style argv; resolves once monitors listen. */
+/** Build and start one VM from QEMU-style argv; resolves once monitors listen.
+ * The monitors listen and greet first; the machine and the command layer
+ * load right after (start-up stays cheap), and requests wait for them. */
 export async function startVm(cmdline: QemuCommandLine, sim: SimOptions): Promise<ServeHandle> {
   const recorded = VersionInfo.recorded();
   const version = sim.qemuVersion ? VersionInfo.parse(sim.qemuVersion, recorded.pkg) : recorded;
-  const machine = new Machine({ ...cmdline.machine, seed: sim.seed, clock: sim.clock, imageDirs: sim.imageDirs }, { version, log });
-  const exec: ExecutionHost = { machine, commands: buildCommandTable(), oobOffered: true, log };
-  const dispatcher = new QmpDispatcher(machine.loop, exec);
+  const events = new EventBus(() => ({ seconds: 0, microseconds: 0 }));
+  const dispatcher = new QmpDispatcher();
   const greeting = () => ({ QMP: { version: version.queryVersion(), capabilities: ['oob'] } });
   const monitors: QmpMonitor[] = [];
   for (const mon of cmdline.monitors) {
@@ -37,10 +37,21 @@ export async function startVm(cmdline: QemuCommandLine, sim: SimOptions): Promis
       continue;
     }
     const spec = cmdline.chardevs.get(mon.chardev)!;
-    monitors.push(new QmpMonitor({ spec, pretty: mon.pretty, dispatcher, events: machine.events, greeting, log }));
+    monitors.push(new QmpMonitor({ spec, pretty: mon.pretty, dispatcher, events, greeting, log }));
   }
   await Promise.all(monitors.map((m) => m.start()));
-  machine.start();
+  const [{ Machine }, { buildCommandTable }, { machineExecutor }] = await Promise.all([
+    import('../machine/machine.js'),
+    import('../commands/registry.js'),
+    import('../monitor/execute.js'),
+  ]);
+  let machine: Machine;
+  try {
+    machine = new Machine({ ...cmdline.machine, seed: sim.seed, clock: sim.clock, imageDirs: sim.imageDirs }, { version, log, events });
+  } catch (e) {
+    for (const m of monitors) m.close();
+    throw e;
+  }
   let resolveExit!: () => void;
   const exited = new Promise<void>((r) => (resolveExit = r));
   const close = () => {
@@ -51,6 +62,8 @@ export async function startVm(cmdline: QemuCommandLine, sim: SimOptions): Promis
   // The main loop exits after its last iteration's replies went out (quit's
   // reply included); then the monitors close and the process ends.
   machine.onExit(() => close());
+  machine.start();
+  dispatcher.bind(machine.loop, machineExecutor({ machine, commands: buildCommandTable(), oobOffered: true, log }));
   return { machine, monitors, exited, close };
 }
 
@@ -74,14 +87,19 @@ export async function serveMain(argv: string[]): Promise<number> {
   // The control channel listens before the monitors do, so a client that
   // got the QMP greeting can reach it.
   let control: { close(): void } | undefined;
+  let vmReady!: () => void;
+  const ready = new Promise<void>((r) => (vmReady = r));
   try {
     if (sim.control) {
       const { startControlChannel } = await import('../harness/control/control-server.js');
-      control = await startControlChannel(sim.control, { vms: () => (vm ? [vm.machine] : []) });
+      control = await startControlChannel(sim.control, { vms: () => (vm ? [vm.machine] : []), ready });
     }
     vm = await startVm(cmdline, sim);
+    vmReady();
   } catch (e) {
-    process.stderr.write(`qmp-sim: ${(e as Error).message}\n`);
+    // Machine construction errors already carry QEMU's own prefix.
+    const msg = (e as Error).message;
+    process.stderr.write(msg.startsWith('qemu-system-') ? `${msg}\n` : `qmp-sim: ${msg}\n`);
     control?.close();
     return 1;
   }

@@ -18,6 +18,9 @@ export interface MachineEnv {
   log: (msg: string) => void;
   /** drive the kernel from Node's event loop (a server); in-process tests step it themselves */
   live?: boolean;
+  /** an event bus made before the machine (the server's monitors subscribe early);
+   * its clock must read this machine's kernel (see EventBus.setClock) */
+  events?: EventBus;
 }
 
 export class Machine {
@@ -36,7 +39,8 @@ export class Machine {
   ) {
     this.version = env.version;
     this.kernel = new SimKernel({ seed: config.seed, clock: config.clock, live: env.live ?? true, log: env.log });
-    this.events = new EventBus(() => this.kernel.wallTime());
+    this.events = env.events ?? new EventBus(() => this.kernel.wallTime());
+    this.events.setClock(() => this.kernel.wallTime());
     this.runState = new VmRunState(this.kernel, this.events, {
       startPaused: config.startPaused,
       noShutdown: config.noShutdown,

@@ -7,7 +7,12 @@
 
 import { QmpError } from '../qapi/error.js';
 import { QmpRequest, QmpSession, errorMsg, returnMsg } from './qmp-session.js';
-import { executeQmp, ExecutionHost } from './execute.js';
+
+/** What runs a request once it was dispatched (src/monitor/execute.ts). */
+export interface Executor {
+  execute(req: QmpRequest): unknown;
+  log(msg: string): void;
+}
 
 export interface DispatchLoop {
   /** Run fn as a main-loop bottom half. */
@@ -22,10 +27,20 @@ export class QmpDispatcher {
   private busy = false;
   private scheduled = false;
 
-  constructor(
-    private readonly loop: DispatchLoop,
-    private readonly exec: ExecutionHost,
-  ) {}
+  private loop?: DispatchLoop;
+  private exec?: Executor;
+
+  /** Bound once the machine exists: the server greets before it loads the
+   * machine and the command layer, and queued requests wait for this. */
+  constructor(loop?: DispatchLoop, exec?: Executor) {
+    if (loop && exec) this.bind(loop, exec);
+  }
+
+  bind(loop: DispatchLoop, exec: Executor): void {
+    this.loop = loop;
+    this.exec = exec;
+    this.kick();
+  }
 
   addSession(s: QmpSession): void {
     this.sessions.push(s);
@@ -41,9 +56,10 @@ export class QmpDispatcher {
 
   /** Something was queued on a session. */
   kick(): void {
-    if (this.busy || this.scheduled) return;
+    const loop = this.loop;
+    if (!loop || this.busy || this.scheduled) return;
     this.scheduled = true;
-    this.loop.runInMainLoop(() => {
+    loop.runInMainLoop(() => {
       this.scheduled = false;
       this.runNext();
     });
@@ -51,6 +67,10 @@ export class QmpDispatcher {
 
   /** Out-of-band requests run at once, outside the queue (monitor I/O thread). */
   dispatchOob(req: QmpRequest): void {
+    if (!this.exec) {
+      // OOB needs negotiation, which needs the machine: cannot happen before bind
+      return;
+    }
     const { reply } = this.runSync(req);
     req.session.send(reply);
   }
@@ -80,7 +100,7 @@ export class QmpDispatcher {
     }
     this.busy = true;
     const finish = (reply: Record<string, unknown>) => {
-      this.loop.afterMainLoopIteration(() => {
+      this.loop!.afterMainLoopIteration(() => {
         // A client that left meanwhile loses the reply (monitor/qmp.c).
         if (!entry.req.session.closed) entry.req.session.send(reply);
         this.busy = false;
@@ -97,7 +117,7 @@ export class QmpDispatcher {
 
   private runSync(req: QmpRequest): { reply: Record<string, unknown>; pending?: Promise<Record<string, unknown>> } {
     try {
-      const r = executeQmp(this.exec, req);
+      const r = this.exec!.execute(req);
       if (r instanceof Promise) {
         return {
           reply: {},
@@ -113,7 +133,7 @@ export class QmpDispatcher {
   private failure(req: QmpRequest, e: unknown): Record<string, unknown> {
     if (e instanceof QmpError) return errorMsg(req.id, req.hasId, e);
     // A bug is a GenericError with a clear desc and a log line; the session goes on.
-    this.exec.log(`internal error in '${req.command}': ${(e as Error)?.stack ?? String(e)}`);
+    this.exec!.log(`internal error in '${req.command}': ${(e as Error)?.stack ?? String(e)}`);
     return errorMsg(req.id, req.hasId, QmpError.generic(`qmp-sim internal error in '${req.command}': ${(e as Error)?.message ?? String(e)}`));
   }
 }

@@ -73,3 +73,8 @@ export function commandContext(host: ExecutionHost, session: MonitorSessionState
   };
   return ctx;
 }
+
+/** The dispatcher's executor for one machine. */
+export function machineExecutor(host: ExecutionHost): { execute(req: QmpRequest): unknown; log(msg: string): void } {
+  return { execute: (req) => executeQmp(host, req), log: host.log };
+}

@@ -18,7 +18,12 @@ export type EventListener = (ev: QapiEvent) => void;
 export class EventBus {
   private listeners = new Set<EventListener>();
 
-  constructor(private readonly wallClock: () => EventTimestamp) {}
+  constructor(private wallClock: () => EventTimestamp) {}
+
+  /** The machine's clock, once the machine exists. */
+  setClock(wallClock: () => EventTimestamp): void {
+    this.wallClock = wallClock;
+  }
 
   subscribe(fn: EventListener): () => void {
     this.listeners.add(fn);

@@ -5,6 +5,7 @@ import { Machine } from '../../src/machine/machine.js';
 import { VersionInfo } from '../../src/machine/version.js';
 import { defaultMachineConfig, MachineConfig } from '../../src/machine/config.js';
 import { QmpDispatcher } from '../../src/monitor/dispatcher.js';
+import { machineExecutor } from '../../src/monitor/execute.js';
 import { QmpSession } from '../../src/monitor/qmp-session.js';
 import { buildCommandTable } from '../../src/commands/registry.js';
 
@@ -23,7 +24,7 @@ export function inProcessVm(config: Partial<MachineConfig> = {}): InProcessVm {
   const logs: string[] = [];
   const log = (m: string) => logs.push(m);
   const machine = new Machine({ ...defaultMachineConfig(), clock: 'virtual', ...config }, { version: VersionInfo.recorded(), log, live: false });
-  const dispatcher = new QmpDispatcher(machine.loop, { machine, commands: buildCommandTable(), oobOffered: true, log });
+  const dispatcher = new QmpDispatcher(machine.loop, machineExecutor({ machine, commands: buildCommandTable(), oobOffered: true, log }));
   const out: string[] = [];
   const greeting = () => ({ QMP: { version: machine.version.queryVersion(), capabilities: ['oob'] } });
   const session = new QmpSession(

@@ -18,6 +18,7 @@ export async function startControlChannel(where: string, ctx: ControlContext): P
   const rpc = new JSONRPCServer();
   for (const m of controlMethods) {
     rpc.addMethod(m.name, async (params: unknown) => {
+      await ctx.ready;
       const parsed = m.params.safeParse(params ?? {});
       if (!parsed.success) {
         throw new JSONRPCErrorException(`invalid params for ${m.name}: ${describe(parsed.error)}`, -32602);

@@ -7,6 +7,8 @@ import { guestFlush, guestIoParams, guestRead, guestWrite } from './guest-method
 
 export interface ControlContext {
   vms(): Machine[];
+  /** requests wait for this (the server greets on QMP before its VM is built) */
+  ready?: Promise<unknown>;
 }
 
 export interface ControlMethod<P extends z.ZodTypeAny = z.ZodTypeAny> {
