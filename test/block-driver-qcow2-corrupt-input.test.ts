@@ -4,6 +4,7 @@
 // of another kind and never by hanging.
 
 import t from 'tap';
+import { prng } from './lib/prng.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -20,10 +21,6 @@ const p = (n: string): string => path.join(dir, n);
 const reports: CorruptionReport[] = [];
 const ctx = createOpenContext({ policy: { allowed: [dir], cwd: dir }, onCorruption: (_n, r) => reports.push(r) });
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
-}
 
 // a small image with data, so L2 tables and refcount blocks exist
 createImageFile({ filename: p('good.qcow2'), format: 'qcow2', size: 4 << 20, clusterSize: 4096 }, ctx);

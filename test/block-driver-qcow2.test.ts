@@ -5,6 +5,7 @@
 // zero clusters, compressed clusters, internal snapshots).
 
 import t, { type Test } from 'tap';
+import { prng } from './lib/prng.js';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -38,11 +39,6 @@ function openQcow2(name: string, extra: Record<string, unknown> = {}): { node: B
   return { node, close: () => ctx.closeTree(node) };
 }
 
-/** Deterministic pseudo-random numbers (a test must replay the same ops). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
-}
 
 function checkClean(t: Test, name: string): void {
   const r = sh(`qemu-img check ${name}`);

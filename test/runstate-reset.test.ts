@@ -1,21 +1,8 @@
 // system_reset / guest reset: RESET goes out before the reply; a VM that is
 // not running comes back in prelaunch (reference §2, §10).
 import t from 'tap';
-import { SimKernel } from '../src/sim/kernel.js';
-import { EventBus } from '../src/system/qapi-event.js';
-import { RecordingMonitor } from '../src/system/testing/recording-monitor.js';
-import { VmRunState, VmRunStateOptions } from '../src/system/vm-runstate.js';
+import { boot } from './lib/runstate-vm.js';
 
-function boot(opts: VmRunStateOptions = {}) {
-  const kernel = new SimKernel();
-  const events = new EventBus(() => kernel.wallTime());
-  const vm = new VmRunState(kernel, events, opts);
-  const mon = new RecordingMonitor(kernel, events);
-  vm.machineInitDone();
-  kernel.runUntilIdle();
-  mon.take();
-  return { kernel, vm, mon };
-}
 
 const RESET_QMP = 'RESET {"guest":false,"reason":"host-qmp-system-reset"}';
 

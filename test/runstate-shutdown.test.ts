@@ -1,20 +1,7 @@
 // quit, guest shutdown, -no-shutdown, signals, powerdown, suspend/wakeup.
 import t from 'tap';
-import { SimKernel } from '../src/sim/kernel.js';
-import { EventBus } from '../src/system/qapi-event.js';
-import { RecordingMonitor } from '../src/system/testing/recording-monitor.js';
-import { VmRunState, VmRunStateOptions } from '../src/system/vm-runstate.js';
+import { boot } from './lib/runstate-vm.js';
 
-function boot(opts: VmRunStateOptions = {}) {
-  const kernel = new SimKernel();
-  const events = new EventBus(() => kernel.wallTime());
-  const vm = new VmRunState(kernel, events, opts);
-  const mon = new RecordingMonitor(kernel, events);
-  vm.machineInitDone();
-  kernel.runUntilIdle();
-  mon.take();
-  return { kernel, vm, mon };
-}
 
 t.test('quit: SHUTDOWN, then the reply, then the exit signal (fixture runstate/quit)', async (t) => {
   const { vm, mon, kernel } = boot({ noShutdown: true });
