@@ -4,7 +4,7 @@
 
 import { JsonStreamer } from './json/index.js';
 import { toQmpJson } from '../qapi/qobject/writer.js';
-import { isQDict, QDictValue, QValue } from '../qapi/qobject/qobject.js';
+import { isQDict, qdictKeys, QDictValue, QValue } from '../qapi/qobject/qobject.js';
 import { QmpError } from '../qapi/error.js';
 import type { QapiEvent } from '../system/qapi-event.js';
 
@@ -137,7 +137,8 @@ export class QmpSession {
       return undefined;
     };
     const has = (k: string) => Object.prototype.hasOwnProperty.call(value, k);
-    for (const key of Object.keys(value)) {
+    // QDict iteration order, which JS objects lose for integer-like keys
+    for (const key of qdictKeys(value)) {
       const v = value[key];
       if (key === 'execute' || (key === 'exec-oob' && this.oobEnabled)) {
         if (typeof v !== 'string') return fail(`QMP input member '${key}' must be a string`);
