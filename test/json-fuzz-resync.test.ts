@@ -1,4 +1,5 @@
 import t from 'tap';
+import { xorshift32 as prng } from './lib/prng.js';
 import { JsonStreamer, type JsonMessage } from '../src/monitor/json/index.js';
 import { isQDict } from '../src/qapi/qobject/qobject.js';
 import { toQmpJson } from '../src/qapi/qobject/writer.js';
@@ -9,18 +10,6 @@ import { toQmpJson } from '../src/qapi/qobject/writer.js';
 // streamer must come back: after reset(), and after a control byte plus a
 // newline (a lexical error always empties the streamer, and the lexer
 // resynchronises at the newline), a clean request parses as an object.
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
 
 const ATOMS = [
   '{', '}', '[', ']', ':', ',', ' ', '\n', '\t', '\r', '"', "'", '\\', '\\u', '\\uD83D', '\\uDE00', '\\u0000', '\\n', '\\q',

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { xorshift32 as prng } from './lib/prng.js';
 import { JsonStreamer } from '../src/monitor/json/index.js';
 import { toQmpJson } from '../src/qapi/qobject/writer.js';
 
@@ -6,18 +7,6 @@ import { toQmpJson } from '../src/qapi/qobject/writer.js';
 // (QEMU's lexer is fed byte by byte). Seeded, so a failure names its seed.
 
 /** xorshift32: the test's own deterministic PRNG. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
-
 const PIECES = [
   '{"execute": "query-status", "id": 1}',
   "{'execute': 'qmp_capabilities'}",

@@ -188,29 +188,14 @@ export function unsupportedFeatureMessage(table: Qcow2Extensions['featureTable']
   return `Unsupported qcow2 feature(s): ${parts.join(', ')}`;
 }
 
-/** Everything qcow2_update_header writes. */
-export interface HeaderState {
-  version: number;
-  clusterBits: number;
-  size: number;
-  cryptMethod: number;
-  l1Size: number;
-  l1TableOffset: number;
-  refcountTableOffset: number;
-  refcountTableClusters: number;
-  nbSnapshots: number;
-  snapshotsOffset: number;
-  incompatibleFeatures: bigint;
-  compatibleFeatures: bigint;
-  autoclearFeatures: bigint;
-  refcountOrder: number;
-  compressionType: number;
-  unknownHeaderFields: Buffer;
+/** Everything qcow2_update_header writes: the header fields it does not
+ * recompute (offsets and lengths of what follows), plus the extensions. */
+export type HeaderState = Omit<Qcow2Header, 'backingFileOffset' | 'backingFileSize' | 'headerLength'> & {
   backingFormat: string | null;
   dataFile: string | null;
   unknownExtensions: ReadonlyArray<{ magic: number; data: Buffer }>;
   backingFile: string | null;
-}
+};
 
 /** qcow2_update_header: the complete first cluster. */
 export function buildHeaderCluster(s: HeaderState): Buffer {
