@@ -11,6 +11,16 @@ import { migrationCommands } from './migration.js';
 import { blockCoreCommands } from './block-core.js';
 import { qdevCommands } from './qdev.js';
 import { blockCommands } from './block.js';
+import { jobCommands } from './job.js';
+import { blockJobCommands } from './block-job.js';
+import { mirrorCommands } from './mirror.js';
+import { blockDirtyBitmapCommands } from './block-dirty-bitmap.js';
+import { transactionCommands } from './transaction.js';
+import { qomCommands } from './qom.js';
+import { machineTargetCommands } from './machine-target.js';
+import { miscTargetCommands } from './misc-target.js';
+import { charCommands } from './char.js';
+import { tpmCommands } from './tpm.js';
 
 /** The monitor state a command may touch (qmp_capabilities does). */
 export interface MonitorSessionState {
@@ -37,7 +47,8 @@ export type CommandTable = Map<string, CommandDef>;
 
 export function buildCommandTable(): CommandTable {
   const table: CommandTable = new Map();
-  for (const list of [controlCommands, runStateCommands, miscCommands, machineCommands, migrationCommands, blockCoreCommands, blockCommands, qdevCommands]) {
+  for (const list of [controlCommands, runStateCommands, miscCommands, machineCommands, migrationCommands, blockCoreCommands, blockCommands, qdevCommands,
+    jobCommands, blockJobCommands, mirrorCommands, blockDirtyBitmapCommands, transactionCommands, qomCommands, machineTargetCommands, miscTargetCommands, charCommands, tpmCommands]) {
     for (const def of list) {
       if (table.has(def.name)) throw new Error(`command ${def.name} defined twice`);
       table.set(def.name, def);

@@ -2,37 +2,13 @@
 // Documented in README.md ("Control channel").
 
 import { z } from 'zod';
-import type { Machine } from '../../machine/machine.js';
 import { guestFlush, guestIoParams, guestRead, guestWrite } from './guest-methods.js';
+import { method, pickVm, vmRef, type ControlMethod } from './control-method.js';
+import { faultMethods } from './fault-methods.js';
+import { workloadMethods } from './workload-methods.js';
+import { vmCrashMethods } from './vm-crash-methods.js';
 
-export interface ControlContext {
-  vms(): Machine[];
-  /** requests wait for this (the server greets on QMP before its VM is built) */
-  ready?: Promise<unknown>;
-}
-
-export interface ControlMethod<P extends z.ZodTypeAny = z.ZodTypeAny> {
-  name: string;
-  params: P;
-  run(params: z.infer<P>, ctx: ControlContext): unknown;
-}
-
-const vmRef = z.object({ vm: z.union([z.string(), z.number().int()]).optional() }).strict();
-
-function pickVm(ctx: ControlContext, ref: string | number | undefined): Machine {
-  const vms = ctx.vms();
-  if (ref === undefined) {
-    if (vms.length !== 1) throw new Error(`${vms.length} VMs: name one with "vm"`);
-    return vms[0];
-  }
-  const vm = typeof ref === 'number' ? vms[ref] : vms.find((m) => m.name === ref);
-  if (!vm) throw new Error(`no VM ${JSON.stringify(ref)}`);
-  return vm;
-}
-
-function method<P extends z.ZodTypeAny>(m: ControlMethod<P>): ControlMethod {
-  return m as unknown as ControlMethod;
-}
+export type { ControlContext, ControlMethod } from './control-method.js';
 
 export const controlMethods: ControlMethod[] = [
   method({
@@ -74,4 +50,7 @@ export const controlMethods: ControlMethod[] = [
     params: vmRef.extend({ device: z.string() }).strict(),
     run: (p, ctx) => guestFlush(pickVm(ctx, p.vm), p),
   }),
+  ...faultMethods,
+  ...workloadMethods,
+  ...vmCrashMethods,
 ];

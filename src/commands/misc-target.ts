@@ -1,0 +1,5 @@
+// QAPI module misc-target: commands not modelled yet are absent (the monitor answers them clearly).
+
+import type { CommandDef } from './registry.js';
+
+export const miscTargetCommands: CommandDef[] = [];

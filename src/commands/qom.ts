@@ -1,0 +1,5 @@
+// QAPI module qom: commands not modelled yet are absent (the monitor answers them clearly).
+
+import type { CommandDef } from './registry.js';
+
+export const qomCommands: CommandDef[] = [];
