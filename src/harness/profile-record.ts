@@ -9,6 +9,7 @@
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { accessSync, constants as fsConstants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,12 +21,27 @@ interface SchemaEntry {
   [k: string]: Json;
 }
 
+/**
+ * JSON text with every double and every integer beyond 2^53 wrapped as
+ * {"$float": "X"} / {"$int": "N"} (strings untouched): JSON.parse then
+ * keeps them exactly (the probes' convention, see ArgumentProbe).
+ */
+export function markNumbers(text: string): string {
+  return text.replace(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/g, (tok) => {
+    if (tok.startsWith('"')) return tok;
+    if (/[.eE]/.test(tok)) return `{"$float":"${tok}"}`;
+    return Number.isSafeInteger(Number(tok)) ? tok : `{"$int":"${tok}"}`;
+  });
+}
+
 /** One QMP connection to a real QEMU, one command at a time. */
 class QemuQmpClient {
   private buf = '';
   private waiting: ((msg: Record<string, Json>) => void)[] = [];
   private queued: Record<string, Json>[] = [];
   private failure: Error | undefined;
+  /** keep integers beyond 2^53 and doubles exact, as {"$int": "N"} / {"$float": "X"} */
+  exactNumbers = false;
 
   constructor(private readonly sock: net.Socket) {
     sock.setEncoding('utf8');
@@ -41,7 +57,7 @@ class QemuQmpClient {
       const line = this.buf.slice(0, nl).trim();
       this.buf = this.buf.slice(nl + 1);
       if (!line) continue;
-      const msg = JSON.parse(line) as Record<string, Json>;
+      const msg = JSON.parse(this.exactNumbers ? markNumbers(line) : line) as Record<string, Json>;
       if ('event' in msg) continue; // not part of the profile
       const w = this.waiting.shift();
       if (w) w(msg);
@@ -84,7 +100,9 @@ class QemuQmpClient {
   }
 }
 
-async function withQemu<T>(qemu: string, body: (mon: QemuQmpClient) => Promise<T>): Promise<T> {
+const SCHEMA_ARGS = ['-S', '-nodefaults', '-display', 'none', '-machine', 'pc'];
+
+async function withQemu<T>(qemu: string, body: (mon: QemuQmpClient) => Promise<T>, args: readonly string[] = SCHEMA_ARGS): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'qmp-sim-record-'));
   const path = join(dir, 'qmp.sock');
   const server = net.createServer();
@@ -92,7 +110,7 @@ async function withQemu<T>(qemu: string, body: (mon: QemuQmpClient) => Promise<T
     server.once('error', reject);
     server.listen(path, resolve);
   });
-  const child = spawn(qemu, ['-S', '-nodefaults', '-display', 'none', '-machine', 'pc', '-qmp', `unix:${path}`], {
+  const child = spawn(qemu, [...args, '-qmp', `unix:${path}`], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -441,6 +459,7 @@ export async function recordProtocol(opts: { qemu: string; outDir: string }): Pr
     };
   });
   for (const [name, text] of Object.entries(files)) await writeFile(join(opts.outDir, name), text);
+  await recordTargetProfiles(opts);
 }
 
 /**
@@ -576,3 +595,166 @@ function hashOrderProbes(): ArgumentProbe[] {
 }
 
 export const ARGUMENT_PROBES: readonly ArgumentProbe[] = [...FIXED_PROBES, ...hashOrderProbes()];
+
+// ---- per-machine/accel facts (what libvirt probes and reads at start) ------
+// Real QEMU answers these per machine type and accelerator, so each file maps
+// a context key "<machine>/<accel>" to what that QEMU said. Which requests
+// are sent comes from libvirt 9.0's traffic (/work/notes/libvirt-qmp-traffic.md).
+
+/** A reply as recorded: the return value or the error. */
+type Recorded = { return: Json } | { error: { class: string; desc: string } };
+
+function recorded(r: Reply): Recorded {
+  return 'error' in r ? { error: { class: r.error.class, desc: r.error.desc } } : { return: r.return };
+}
+
+interface TargetContext {
+  key: string;
+  args: string[];
+  /** record the CPU object's QOM properties (a machine with CPUs) */
+  cpu: boolean;
+}
+
+/** libvirt's probe (-machine none) and its domain start (-machine pc-i440fx-7.2 -cpu qemu64), per usable accel. */
+function targetContexts(): TargetContext[] {
+  let kvm = true;
+  try {
+    accessSync('/dev/kvm', fsConstants.R_OK | fsConstants.W_OK);
+  } catch {
+    kvm = false;
+  }
+  const out: TargetContext[] = [];
+  for (const accel of kvm ? ['kvm', 'tcg'] : ['tcg']) {
+    out.push({ key: `none/${accel}`, args: ['-S', '-no-user-config', '-nodefaults', '-nographic', '-machine', `none,accel=${accel}`], cpu: false });
+    out.push({
+      key: `pc-i440fx-7.2/${accel}`,
+      args: ['-S', '-no-user-config', '-nodefaults', '-display', 'none', '-machine', `pc-i440fx-7.2,accel=${accel}`, '-cpu', 'qemu64', '-m', '128', '-smp', '1'],
+      cpu: true,
+    });
+  }
+  return out;
+}
+
+/** device-list-properties: libvirt 9.0's list, the devices qmp-sim models, and error probes. */
+export const DEVICE_PROPERTY_TYPES = [
+  'virtio-blk-pci', 'virtio-net-pci', 'virtio-scsi-pci', 'virtio-net-ccw', 'virtio-scsi-ccw', 'vfio-pci', 'scsi-hd', 'ide-hd',
+  'PIIX4_PM', 'usb-redir', 'usb-storage', 'kvm-pit', 'VGA', 'vmware-svga', 'qxl', 'virtio-gpu-pci', 'virtio-gpu-device',
+  'ICH9-LPC', 'virtio-balloon-pci', 'virtio-balloon-ccw', 'virtio-balloon-device', 'intel-iommu', 'mch', 'nvdimm',
+  'pcie-root-port', 'usb-host', 'vhost-user-fs-device', 'virtio-mem-pci', 'virtio-iommu-pci',
+  // modelled by qmp-sim (src/hw/)
+  'ide-cd', 'scsi-cd', 'virtio-blk-device', 'virtio-scsi-device', 'piix3-ide', 'lsi53c895a',
+  // error paths: unknown, abstract, not a device
+  'zz-no-such-device', 'virtio-blk-pci-base', 'pci-device', 'memory-backend-ram',
+];
+
+/** qom-list-properties: libvirt 9.0's list, this context's machine and CPU, and error probes. */
+export const QOM_PROPERTY_TYPES = [
+  'memory-backend-file', 'memory-backend-memfd', 'max-x86_64-cpu', 'none-machine',
+  'pc-i440fx-7.2-machine', 'qemu64-x86_64-cpu', 'memory-backend-ram', 'x86_64-cpu',
+  'zz-no-such-class', 'user-creatable',
+];
+
+/** query-cpu-model-expansion: libvirt 9.0's requests, then more models and an unknown one. */
+const CPU_EXPANSIONS: Json[] = [
+  { type: 'static', model: { name: 'host' } },
+  { type: 'static', model: { name: 'host', props: { migratable: false } } },
+  { type: 'full', model: { name: 'host', props: { migratable: false, 'hv-passthrough': true } } },
+  { type: 'static', model: { name: 'max' } },
+  { type: 'full', model: { name: 'max' } },
+  { type: 'static', model: { name: 'qemu64' } },
+  { type: 'full', model: { name: 'qemu64' } },
+  { type: 'full', model: { name: 'zz-no-such-cpu' } },
+];
+
+/** Commands recorded as they answer without arguments. */
+const PLAIN_QUERIES = [
+  'query-machines', 'query-cpu-definitions', 'query-tpm-models', 'query-tpm-types', 'query-command-line-options',
+  'query-migrate-capabilities', 'query-migrate-parameters', 'query-sev-capabilities', 'query-sgx-capabilities', 'query-sgx',
+  'query-chardev-backends',
+];
+
+/** The CPU libvirt reads at start (x86: /machine/unattached/device[0] is the first CPU). */
+export const CPU_QOM_PATH = '/machine/unattached/device[0]';
+
+interface TargetRecording {
+  plain: Record<string, Recorded>;
+  types: Json;
+  devices: Record<string, Recorded>;
+  classes: Record<string, Recorded>;
+  expansions: Json[];
+  cpu?: { list: Recorded; get: Record<string, Recorded> };
+}
+
+async function recordTarget(mon: QemuQmpClient, ctx: TargetContext): Promise<TargetRecording> {
+  mon.exactNumbers = true;
+  // qom-list-types before device-list-properties: the latter loads modules
+  const all = (await mon.ok('qom-list-types', { abstract: true })) as { name: string; parent?: string; abstract?: boolean }[];
+  const plain = (await mon.ok('qom-list-types')) as { name: string }[];
+  const concrete = all.filter((t) => !t.abstract).map((t) => t.name);
+  if (JSON.stringify(concrete) !== JSON.stringify(plain.map((t) => t.name))) throw new Error('qom-list-types: plain list is not the abstract list filtered');
+  // interfaces are not on the parent chain: ask for their implementers
+  const interfaces: Record<string, string[]> = {};
+  for (const t of all.filter((x) => x.parent === 'interface')) {
+    const impl = (await mon.ok('qom-list-types', { implements: t.name, abstract: true })) as { name: string }[];
+    interfaces[t.name] = impl.map((x) => x.name);
+  }
+  const out: TargetRecording = { plain: {}, types: { all, interfaces } as unknown as Json, devices: {}, classes: {}, expansions: [] };
+  for (const q of PLAIN_QUERIES) out.plain[q] = recorded(await mon.execute(q));
+  for (const t of DEVICE_PROPERTY_TYPES) out.devices[t] = recorded(await mon.execute('device-list-properties', { typename: t }));
+  for (const t of QOM_PROPERTY_TYPES) out.classes[t] = recorded(await mon.execute('qom-list-properties', { typename: t }));
+  const expansions = [...CPU_EXPANSIONS];
+  // libvirt expands the static 'host' result fully when it re-checks a model
+  const host = await mon.execute('query-cpu-model-expansion', expansions[0]);
+  if ('return' in host) expansions.splice(3, 0, { type: 'full', model: (host.return as { model: Json }).model });
+  // arguments may hold exact-number markers (from a reply): send them as literals
+  for (const a of expansions) out.expansions.push({ arguments: a, ...recorded(await mon.raw(probeText('query-cpu-model-expansion', a))) } as Json);
+  if (ctx.cpu) {
+    const list = await mon.execute('qom-list', { path: CPU_QOM_PATH });
+    const get: Record<string, Recorded> = {};
+    if ('return' in list) {
+      for (const p of list.return as { name: string; type: string }[]) {
+        if (p.type.startsWith('child<') || p.type.startsWith('link<')) continue;
+        get[p.name] = recorded(await mon.execute('qom-get', { path: CPU_QOM_PATH, property: p.name }));
+      }
+    }
+    out.cpu = { list: recorded(list), get };
+  }
+  return out;
+}
+
+/** A value with one line per element or member (two levels for an object of objects): diff-friendly, still JSON. */
+function twoLevels(v: Json, depth = 0): string {
+  const pad = ' '.repeat(depth + 1);
+  if (Array.isArray(v) && v.length) return '[\n' + v.map((e) => pad + JSON.stringify(e)).join(',\n') + '\n' + ' '.repeat(depth) + ']';
+  if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length) {
+    const inner = (x: Json) => (depth === 0 && x && typeof x === 'object' && !Array.isArray(x) && !('return' in x || 'error' in x) ? twoLevels(x, depth + 1) : JSON.stringify(x));
+    return '{\n' + Object.entries(v).map(([k, x]) => `${pad}${JSON.stringify(k)}: ${inner(x)}`).join(',\n') + '\n' + ' '.repeat(depth) + '}';
+  }
+  return JSON.stringify(v);
+}
+
+/** Writes one JSON file per query kind, each keyed by context. */
+export async function recordTargetProfiles(opts: { qemu: string; outDir: string }): Promise<void> {
+  const byCtx: Record<string, TargetRecording> = {};
+  for (const ctx of targetContexts()) byCtx[ctx.key] = await withQemu(opts.qemu, (mon) => recordTarget(mon, ctx), ctx.args);
+  const keys = Object.keys(byCtx);
+  const per = (pick: (r: TargetRecording) => Json | undefined): string => {
+    const parts: string[] = [];
+    for (const k of keys) {
+      const v = pick(byCtx[k]);
+      if (v !== undefined) parts.push(`${JSON.stringify(k)}: ${twoLevels(v)}`);
+    }
+    return '{\n' + parts.join(',\n') + '\n}\n';
+  };
+  const files: Record<string, string> = {
+    'qom-list-types.json': per((r) => r.types),
+    'device-list-properties.json': per((r) => r.devices as unknown as Json),
+    'qom-list-properties.json': per((r) => r.classes as unknown as Json),
+    'query-cpu-model-expansion.json': per((r) => r.expansions),
+    'qom-cpu.json': per((r) => r.cpu as unknown as Json),
+  };
+  for (const q of PLAIN_QUERIES) files[`${q}.json`] = per((r) => r.plain[q] as unknown as Json);
+  const dir = join(opts.outDir, 'target');
+  await mkdir(dir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+}
