@@ -12,6 +12,7 @@ import type { BlockEnv } from './block-env.js';
 import type { BdrvParent, BlockNode, ChildEdge } from './block-node.js';
 import { BlockNode as BlockNodeClass } from './block-node.js';
 import { BlockGenericError, BlockIOError, type BdrvChildName, type BlockDriverState, type NodeIoEvent } from './drivers/block-driver.js';
+import { markNodeDirty, syncBitmapSizes } from './dirty-bitmap.js';
 import { EIO } from './drivers/errno.js';
 import { bdrvFlush, bdrvTruncate } from './drivers/generic-io.js';
 import type { BlockdevRef, CorruptionReport, InheritedFlags, OpenContext } from './drivers/open-context.js';
@@ -352,8 +353,11 @@ export class BlockGraph implements BlockBackendHost {
     if (e.kind === 'write' || e.kind === 'write-zeroes') {
       if (e.length > 0) node.wrHighestOffset = Math.max(node.wrHighestOffset, e.offset + e.length);
       checkWriteThreshold(node, e.offset, e.length, this.env.events);
+      // io.c bdrv_co_write_req_finish: bdrv_set_dirty, failed requests too
+      if (node.dirtyBitmaps.length > 0) markNodeDirty(node, e.offset, e.length);
     } else if (e.kind === 'discard') {
       checkWriteThreshold(node, e.offset, e.length, this.env.events);
+      if (node.dirtyBitmaps.length > 0) markNodeDirty(node, e.offset, e.length);
     }
   }
 
@@ -422,6 +426,35 @@ export class BlockGraph implements BlockBackendHost {
       this.refreshQuietly(from);
       throw e;
     }
+  }
+
+  /**
+   * bdrv_set_backing_hd: `node`'s backing child becomes `backing` (null:
+   * none), parent edge included; the image header is not changed. (Mirror
+   * gives its new target the source's backing chain at completion.)
+   */
+  setBackingHd(node: BlockNode, backing: BlockNode | null): void {
+    node.bs.setBackingHd(backing ? backing.bs : null);
+    const old = node.childEdges.find((e) => e.childName === 'backing') as ChildEdge | undefined;
+    if (old) {
+      node.childEdges.splice(node.childEdges.indexOf(old), 1);
+      this.detachParent(old.child, old);
+    }
+    if (!backing) return;
+    const edge: ChildEdge = {
+      kind: 'node',
+      childName: 'backing',
+      role: childRole(node, 'backing'),
+      perm: 0,
+      shared: 0x1f,
+      parentNode: node,
+      child: backing,
+      desc: () => `node '${node.nodeName}'`,
+    };
+    node.childEdges.push(edge);
+    backing.parents.unshift(edge);
+    backing.refcnt++;
+    this.refreshQuietly(node);
   }
 
   // ---- references, parents, permissions ------------------------------------
@@ -578,6 +611,7 @@ export class BlockGraph implements BlockBackendHost {
       } finally {
         this.drainedEnd(node);
       }
+      syncBitmapSizes(node, new Set());
       this.notifyResize(node, new Set());
     } finally {
       blk.unref();

@@ -10,6 +10,7 @@ import type { BlockDriverState } from './drivers/block-driver.js';
 import type { OptionBag } from './drivers/options.js';
 import type { AioContext } from '../sim/aio-context.js';
 import type { BlockBackend } from './block-backend.js';
+import type { BdrvDirtyBitmap } from './dirty-bitmap.js';
 
 export type DetectZeroes = 'off' | 'on' | 'unmap';
 
@@ -93,8 +94,8 @@ export class BlockNode {
   perm = 0;
   shared = 0x1f;
   closed = false;
-  /** BdrvDirtyBitmaps, newest first: each renders its BlockDirtyInfo (jobs and bitmaps plug in) */
-  readonly dirtyBitmaps: Array<{ info(): Record<string, unknown> }> = [];
+  /** BdrvDirtyBitmaps, newest first (bs->dirty_bitmaps; src/block/dirty-bitmap.ts) */
+  readonly dirtyBitmaps: BdrvDirtyBitmap[] = [];
 
   constructor(init: BlockNodeInit) {
     this.bs = init.bs;

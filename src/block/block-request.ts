@@ -9,6 +9,7 @@ import { BlockGenericError, BlockIOError, type BlockDriverState } from './driver
 import { EIO } from './drivers/errno.js';
 import { bdrvFlush, bdrvPdiscard, bdrvPread, bdrvPwrite, bdrvPwriteZeroes } from './drivers/generic-io.js';
 import { isAllZero } from './drivers/zero-detect.js';
+import { injectedFault } from './fault-inject.js';
 
 export type BlockRequestKind = 'read' | 'write' | 'write-zeroes' | 'discard' | 'flush';
 
@@ -54,6 +55,8 @@ function latencyOf(node: BlockNode, req: BlockRequest): number {
 /** Runs the request on the node's driver; never throws. */
 export function runRequest(node: BlockNode, req: BlockRequest, log: (msg: string) => void): RequestOutcome {
   const bs = node.bs;
+  const fault = injectedFault(node, req); // control channel fault.inject
+  if (fault < 0) return { ret: fault, latencyNs: 0 };
   try {
     switch (req.kind) {
       case 'read':

@@ -4,7 +4,11 @@
 
 import { QmpError } from '../qapi/error.js';
 import type { BlockBackend } from '../block/block-backend.js';
-import type { BlockGraph } from '../block/block-graph.js';
+import { guessProtocol, type BlockGraph } from '../block/block-graph.js';
+import type { BlockNode } from '../block/block-node.js';
+import { probeFormat, rawProbeWarning } from '../block/drivers/probe.js';
+import { BlockGenericError, BlockIOError } from '../block/drivers/block-driver.js';
+import { isDriverName } from '../block/drivers/registry.js';
 import { THROTTLE_BUCKETS, throttleConfigInit, throttleEnabled, throttleInvalid } from '../block/throttle.js';
 import type { CommandDef } from './registry.js';
 
@@ -72,6 +76,74 @@ function closeTray(graph: BlockGraph, device: string | undefined, id: string | u
   blk.devChangeMediaCb(true);
 }
 
+interface ChangeMediumArgs {
+  device?: string;
+  id?: string;
+  filename: string;
+  format?: string;
+  force?: boolean;
+  'read-only-mode'?: 'retain' | 'read-only' | 'read-write';
+}
+
+/**
+ * bdrv_open(filename, {driver: format, detect-zeroes}) as blockdev-change-medium
+ * does it: the format node over a protocol node guessed from the filename,
+ * the format probed from the first sector when none is given.
+ */
+function openMedium(graph: BlockGraph, a: ChangeMediumArgs, base: { readOnly: boolean; detectZeroes: boolean; cache: Record<string, string> }): BlockNode {
+  const common = { 'read-only': base.readOnly ? 'on' : 'off', 'auto-read-only': 'off', cache: base.cache };
+  const protoOpts = guessProtocol({ ...common, filename: a.filename });
+  let node: BlockNode;
+  if (a.format !== undefined) {
+    node = graph.openNode({ ...common, driver: a.format, file: protoOpts }, { legacy: true });
+  } else {
+    const proto = graph.openNode(protoOpts, { legacy: true });
+    try {
+      const head = Buffer.alloc(512);
+      const len = Math.min(512, proto.bs.getLength());
+      if (len > 0) proto.bs.preadInto(0, head.subarray(0, len));
+      const driver = probeFormat(head);
+      if (driver === 'raw') graph.env.warn(rawProbeWarning(a.filename));
+      node = graph.openNode({ ...common, driver, file: proto.nodeName }, { legacy: true, probed: driver === 'raw' });
+    } catch (e) {
+      graph.discardNode(proto);
+      throw e;
+    }
+  }
+  node.flags.detectZeroes = base.detectZeroes ? 'on' : 'off';
+  return node;
+}
+
+/** qmp_blockdev_change_medium: open the new medium first, then tray open, remove, insert, tray close. */
+function changeMedium(graph: BlockGraph, a: ChangeMediumArgs): void {
+  const blk = getBlk(graph, a.device, a.id);
+  const old = blk.root;
+  // blk_update_root_state, then the open flags and detect-zeroes taken from it
+  if (old) blk.rootState = { readOnly: old.readOnly, detectZeroes: old.flags.detectZeroes };
+  const mode = a['read-only-mode'] ?? 'retain';
+  const readOnly = mode === 'retain' ? blk.rootState.readOnly : mode === 'read-only';
+  const cache = old ? { direct: old.flags.direct ? 'on' : 'off', 'no-flush': old.flags.noFlush ? 'on' : 'off' } : { direct: 'off', 'no-flush': 'off' };
+  // bdrv_find_format fails before anything opens
+  if (a.format !== undefined && !isDriverName(a.format)) throw QmpError.generic(`Unknown driver '${a.format}'`);
+  let medium: BlockNode;
+  try {
+    medium = openMedium(graph, a, { readOnly, detectZeroes: blk.rootState.detectZeroes !== 'off', cache });
+  } catch (e) {
+    if (e instanceof BlockGenericError || e instanceof BlockIOError) throw QmpError.generic(e.message);
+    throw e;
+  }
+  try {
+    const tray = openTray(graph, a.device, a.id, a.force ?? false);
+    if (tray.result === 'in-progress' && tray.error) throw tray.error;
+    removeMedium(graph, a.device, a.id);
+    insertAnonMedium(blk, medium.nodeName, graph);
+  } catch (e) {
+    if (blk.root !== medium) graph.discardNode(medium);
+    throw e;
+  }
+  closeTray(graph, a.device, a.id);
+}
+
 interface IoThrottleArgs {
   device?: string;
   id?: string;
@@ -136,6 +208,10 @@ export const blockCommands: CommandDef[] = [
       if (node.hasBlk()) throw QmpError.generic(`Node '${args['node-name']}' is already in use`);
       insertAnonMedium(blk, args['node-name'], graph);
     },
+  },
+  {
+    name: 'blockdev-change-medium',
+    run: (args: ChangeMediumArgs, ctx) => changeMedium(ctx.machine.block, args),
   },
   {
     // qmp_eject: open the tray (no-tray is fine), then remove the medium

@@ -8,6 +8,7 @@ import type { VmRunState } from '../../system/vm-runstate.js';
 import type { AcpiGuestNotify } from '../pci/acpi-pcihp.js';
 import type { GuestDisk, GuestIo, GuestIoResult } from './guest-disk.js';
 import { ACPI_EJECT_NS, ACPI_POWEROFF_NS, guestOs, type OsJob } from './guest-os.js';
+import type { GuestWorkload } from './guest-workload.js';
 import { seabios } from './seabios.js';
 import { VcpuGate, VcpuRunner } from './vcpu-program.js';
 
@@ -30,6 +31,10 @@ export class SimGuest implements AcpiGuestNotify {
   private readonly gate: VcpuGate;
   private readonly runner: VcpuRunner;
   private readonly jobs: OsJob[] = [];
+  private readonly resetListeners = new Set<() => void>();
+  /** workloads started by the control channel, by id */
+  readonly workloads = new Map<number, GuestWorkload>();
+  nextWorkloadId = 1;
 
   constructor(private readonly env: SimGuestEnv) {
     this.gate = new VcpuGate(() => env.vm.isRunning());
@@ -44,6 +49,7 @@ export class SimGuest implements AcpiGuestNotify {
 
   /** CPU reset: back to the reset vector, the firmware runs when the vCPUs do. */
   reset(): void {
+    for (const fn of [...this.resetListeners]) fn();
     this.phase = 'firmware';
     this.console.length = 0;
     this.bootDisk = undefined;
@@ -56,6 +62,12 @@ export class SimGuest implements AcpiGuestNotify {
       }),
       'seabios',
     );
+  }
+
+  /** Called at every CPU reset, before the queued I/O is failed; returns an unsubscribe. */
+  onReset(fn: () => void): () => void {
+    this.resetListeners.add(fn);
+    return () => this.resetListeners.delete(fn);
   }
 
   /** The OS takes over (a boot sector was accepted, or a client says so). */

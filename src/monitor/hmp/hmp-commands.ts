@@ -5,6 +5,7 @@
 
 import type { Machine } from '../../machine/machine.js';
 import { hmpQemuIo } from '../../block/qemu-io.js';
+import { hmpInfoBlock, hmpInfoBlockstats } from './info-block.js';
 
 export interface HmpContext {
   machine: Machine;
@@ -35,6 +36,8 @@ export const HMP_INFO_COMMANDS: HmpCommand[] = [
       return n.name === undefined ? '' : `${n.name}\n`;
     },
   },
+  { names: 'block', run: (ctx, arg) => hmpInfoBlock(ctx, arg) },
+  { names: 'blockstats', run: (ctx, arg) => hmpInfoBlockstats(ctx, arg) },
   { names: 'uuid', run: (ctx) => `${(ctx.qmp('query-uuid') as { UUID: string }).UUID}\n` },
   {
     names: 'kvm',

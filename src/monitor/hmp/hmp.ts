@@ -5,6 +5,7 @@
 
 import { QmpError } from '../../qapi/error.js';
 import { HMP_COMMANDS, HMP_INFO_COMMANDS, HmpCommand, HmpContext } from './hmp-commands.js';
+import { HmpArgError } from './info-block.js';
 
 function find(table: HmpCommand[], name: string): HmpCommand | undefined {
   return table.find((c) => c.names.split('|').includes(name));
@@ -27,20 +28,22 @@ export function runHmp(ctx: HmpContext, line: string): string {
     } else {
       const cmd = find(HMP_INFO_COMMANDS, sub);
       if (!cmd) return `unknown command: 'info ${sub}'\r\n`;
-      out = runOne(cmd, ctx, subRest);
+      out = runOne(cmd, ctx, subRest, `info ${sub}`);
     }
   } else {
     const cmd = find(HMP_COMMANDS, name);
     if (!cmd) return `unknown command: '${name}'\r\n`;
-    out = runOne(cmd, ctx, rest);
+    out = runOne(cmd, ctx, rest, name);
   }
   return out.replace(/\r?\n/g, '\r\n');
 }
 
-function runOne(cmd: HmpCommand, ctx: HmpContext, args: string): string {
+function runOne(cmd: HmpCommand, ctx: HmpContext, args: string, label: string): string {
   try {
     return cmd.run(ctx, args);
   } catch (e) {
+    // monitor_parse_arguments failed: its message, then handle_hmp_command's hint
+    if (e instanceof HmpArgError) return `${e.message}\nTry "help ${label}" for more information\n`;
     // HMP prints errors as "Error: <desc>" (hmp_handle_error).
     if (e instanceof QmpError) return `Error: ${e.desc}\n`;
     throw e;
