@@ -2,6 +2,7 @@
 // owns its sim kernel, run-state controller, event bus, block graph and
 // migration state. Many Machines may live in one process.
 
+import { chooseAccel, kvmUsable } from './accel.js';
 import type { MachineConfig } from './config.js';
 import { VersionInfo } from './version.js';
 import { MigrationState } from './migration.js';
@@ -12,6 +13,7 @@ import { SimKernel } from '../sim/kernel.js';
 import { VmRunState, StatusInfo } from '../system/vm-runstate.js';
 import { MachineHw } from '../hw/machine-hw.js';
 import { hwBlockGraph } from '../hw/block/block-graph-port.js';
+import { JobRegistry } from '../jobs/job-registry.js';
 
 export interface MachineEnv {
   version: VersionInfo;
@@ -26,6 +28,8 @@ export interface MachineEnv {
 export class Machine {
   readonly events: EventBus;
   readonly block: BlockGraph;
+  /** block jobs and other jobs (job.c's list), beside the block graph */
+  readonly jobs: JobRegistry;
   readonly migration: MigrationState;
   readonly version: VersionInfo;
   readonly kernel: SimKernel;
@@ -66,6 +70,7 @@ export class Machine {
       this.kernel.dispose();
       throw e;
     }
+    this.jobs = new JobRegistry({ kernel: this.kernel, events: this.events, log: env.log, iostatusResetHook: this.runState.hooks.iostatusReset });
     // pc_init's if=ide front ends, then -device, then if=virtio (src/hw/machine-hw.ts)
     this.devices = new MachineHw({ kernel: this.kernel, vm: this.runState, events: this.events, block: hwBlockGraph(this.block), log: env.log }, { nodefaults: config.nodefaults });
     this.block.findDevice = (id) => this.devices.findDevice(id);
@@ -86,10 +91,12 @@ export class Machine {
     return this.config.uuid ?? '00000000-0000-0000-0000-000000000000';
   }
 
-  /** KVM is "enabled" when the command line picked it as the accelerator. */
+  /** KVM is "enabled" when it initialised: first in the accel list and /dev/kvm usable (src/machine/accel.ts). */
   get kvmEnabled(): boolean {
-    return this.config.accel[0] === 'kvm';
+    this.accelChoice ??= chooseAccel(this.config.accel, kvmUsable()).accel;
+    return this.accelChoice === 'kvm';
   }
+  private accelChoice: string | null | undefined;
 
   get seed(): number {
     return this.config.seed;

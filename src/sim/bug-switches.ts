@@ -13,12 +13,18 @@ export interface BugSwitches {
    * errors"): action stop emits BLOCK_IO_ERROR, calls vm_stop synchronously
    * from whatever thread it is on, and only then sets the iostatus. */
   syncVmStopOnIoError: boolean;
+  /** 2015 (before "mirror: Do not let the guest write while completing",
+   * Nov 2015, and the 2016 follow-ups): mirror declares source and target in
+   * sync, ends its drained section and leaves the graph switch to a later
+   * main-loop bottom half; guest writes in between reach only the old image. */
+  mirrorPivotOutsideDrain: boolean;
 }
 
 export const NO_BUGS: Readonly<BugSwitches> = Object.freeze({
   notifyAcceptAnywhere: false,
   restartInChangeStateHandler: false,
   syncVmStopOnIoError: false,
+  mirrorPivotOutsideDrain: false,
 });
 
 export function bugSwitches(on: Partial<BugSwitches> = {}): BugSwitches {

@@ -4,6 +4,7 @@
 //   sequential query-status round trip p50 / p99
 //   pipelined query-status per second, window 64
 //   RSS of the server after the run
+//   mirror MB/s: 1 GiB dense raw image, and a 100 GiB sparse one (BENCH_MIRROR=0 skips)
 
 import { spawn, ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { haveCommand, qmpSimBin } from '../lib/paths.js';
 import { cleanEnv } from '../lib/server.js';
+import { mirrorArgv, mirrorMBps, simHasMirror } from './mirror-bench.js';
 
 interface Target {
   name: string;
@@ -168,6 +170,24 @@ async function main(): Promise<void> {
   rows.push(['query-status round trip p99, µs', fmt(simF.rttP99Us), fmt(qemuF?.rttP99Us), ratio(simF.rttP99Us, qemuF?.rttP99Us)]);
   rows.push(['pipelined query-status / s (window 64)', fmt(simF.pipelinedPerSec), fmt(qemuF?.pipelinedPerSec), `${ratio(simF.pipelinedPerSec, qemuF?.pipelinedPerSec)} (target ≥ 10×)`]);
   rows.push(['RSS after the run, MiB', fmt((simF.rssKiB ?? NaN) / 1024, 1), fmt(qemuF?.rssKiB === undefined ? undefined : qemuF.rssKiB / 1024, 1), ratio(simF.rssKiB, qemuF?.rssKiB)]);
+
+  if (process.env.BENCH_MIRROR !== '0') {
+    const gib = 1 << 30;
+    const sims = [qmpSimBin, 'serve'];
+    const qemus = ['qemu-system-x86_64', '-nodefaults', '-display', 'none'];
+    if (!simHasMirror(qmpSimBin)) {
+      rows.push(['mirror 1 GiB dense raw, MB/s', '-', '-', 'qmp-sim has no drive-mirror yet']);
+    } else {
+      for (const [label, img] of [
+        ['mirror 1 GiB dense raw, MB/s', { size: gib, dense: gib }],
+        ['mirror 100 GiB sparse raw (64 MiB written), MB/s', { size: 100 * gib, dense: 64 << 20 }],
+      ] as const) {
+        const simMB = await mirrorMBps(mirrorArgv(sims), img);
+        const qemuMB = haveQemu ? await mirrorMBps(mirrorArgv(qemus), img) : undefined;
+        rows.push([label, fmt(simMB), fmt(qemuMB), `${ratio(simMB, qemuMB)}${label.includes('dense') ? ' (target ≥ 1.0×)' : ''}`]);
+      }
+    }
+  }
 
   process.stdout.write(`qmp-sim benchmark${haveQemu ? '' : ' (QEMU not installed: no ratios against it)'}\n\n`);
   process.stdout.write('| measure | qmp-sim | QEMU 7.2 | ratio |\n|---|---|---|---|\n');
