@@ -13,6 +13,10 @@ export interface LiveDriverOptions {
   sliceSteps?: number;
 }
 
+/** wall time one real-clock turn may take before the host event loop runs */
+const TURN_BUDGET_NS = 4_000_000;
+const STEPS_PER_CHECK = 16;
+
 export class LiveDriver {
   private immediate: ReturnType<typeof setImmediate> | undefined;
   private timeout: ReturnType<typeof setTimeout> | undefined;
@@ -59,7 +63,20 @@ export class LiveDriver {
   private turn(): void {
     this.immediate = undefined;
     if (!this.running) return;
-    this.sched.runSlice(this.sliceSteps);
+    if (this.sched.clock.kind === 'real') {
+      // A real-clock turn is bounded in wall time as well as in steps, so a
+      // busy model (a mirror copying) never holds the sockets off for long:
+      // QEMU's monitor answers while its jobs run.
+      const end = this.sched.clock.nowNs() + TURN_BUDGET_NS;
+      let left = this.sliceSteps;
+      while (left > 0) {
+        const n = this.sched.runSlice(Math.min(left, STEPS_PER_CHECK));
+        left -= n;
+        if (n < STEPS_PER_CHECK || this.sched.clock.nowNs() >= end) break;
+      }
+    } else {
+      this.sched.runSlice(this.sliceSteps);
+    }
     this.kick();
   }
 
