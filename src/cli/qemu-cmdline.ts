@@ -21,7 +21,11 @@ export interface QemuCommandLine {
   chardevs: Map<string, ChardevSpec>;
   monitors: MonitorSpec[];
   daemonize: boolean;
+  /** where -daemonize stood in argv (a daemon child gets argv without it) */
+  daemonizeAt: number[];
   pidfile?: string;
+  /** -cpu MODEL[,features] as given (libvirt: qemu64 for type qemu) */
+  cpu?: string;
   /** options accepted but not modelled, in order, each once */
   unmodelled: string[];
 }
@@ -52,6 +56,8 @@ export function parseQemuCommandLine(argv: readonly string[], base?: Partial<Mac
     if (!unmodelled.includes(opt)) unmodelled.push(opt);
   };
   let daemonize = false;
+  const daemonizeAt: number[] = [];
+  let cpu: string | undefined;
   let pidfile: string | undefined;
   let compatMonitors = 0;
   let accelSeen = false;
@@ -169,6 +175,11 @@ export function parseQemuCommandLine(argv: readonly string[], base?: Partial<Mac
       }
       case 'daemonize':
         daemonize = true;
+        daemonizeAt.push(i);
+        break;
+      case 'cpu':
+        cpu = arg;
+        note(word);
         break;
       case 'pidfile':
         pidfile = arg;
@@ -186,5 +197,5 @@ export function parseQemuCommandLine(argv: readonly string[], base?: Partial<Mac
   for (const m of monitors) {
     if (!chardevs.has(m.chardev)) throw new CommandLineError(`-mon: chardev '${m.chardev}' not found`);
   }
-  return { machine, chardevs, monitors, daemonize, pidfile, unmodelled };
+  return { machine, chardevs, monitors, daemonize, daemonizeAt, pidfile, cpu, unmodelled };
 }

@@ -14,6 +14,7 @@ import { blockCommands } from './block.js';
 import { jobCommands } from './job.js';
 import { blockJobCommands } from './block-job.js';
 import { mirrorCommands } from './mirror.js';
+import { blockCreateCommands } from './block-create.js';
 import { blockDirtyBitmapCommands } from './block-dirty-bitmap.js';
 import { transactionCommands } from './transaction.js';
 import { qomCommands } from './qom.js';
@@ -21,6 +22,8 @@ import { machineTargetCommands } from './machine-target.js';
 import { miscTargetCommands } from './misc-target.js';
 import { charCommands } from './char.js';
 import { tpmCommands } from './tpm.js';
+import { iothreadCommands } from './iothread.js';
+import { balloonCommands } from './balloon.js';
 
 /** The monitor state a command may touch (qmp_capabilities does). */
 export interface MonitorSessionState {
@@ -48,7 +51,7 @@ export type CommandTable = Map<string, CommandDef>;
 export function buildCommandTable(): CommandTable {
   const table: CommandTable = new Map();
   for (const list of [controlCommands, runStateCommands, miscCommands, machineCommands, migrationCommands, blockCoreCommands, blockCommands, qdevCommands,
-    jobCommands, blockJobCommands, mirrorCommands, blockDirtyBitmapCommands, transactionCommands, qomCommands, machineTargetCommands, miscTargetCommands, charCommands, tpmCommands]) {
+    jobCommands, blockJobCommands, mirrorCommands, blockCreateCommands, blockDirtyBitmapCommands, transactionCommands, qomCommands, machineTargetCommands, miscTargetCommands, charCommands, tpmCommands, iothreadCommands, balloonCommands]) {
     for (const def of list) {
       if (table.has(def.name)) throw new Error(`command ${def.name} defined twice`);
       table.set(def.name, def);

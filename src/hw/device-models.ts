@@ -9,6 +9,8 @@ import { SCSI_DEVICE_PROPS, ScsiDisk } from './scsi/scsi-disk.js';
 import { VIRTIO_SCSI_PROPS, VirtioScsi } from './scsi/virtio-scsi.js';
 import { VIRTIO_BLK_PROPS, VirtioBlk } from './virtio/virtio-blk.js';
 import { VIRTIO_PCI_PROPS, VirtioPciProxy } from './virtio/virtio-pci.js';
+import { VIRTIO_BALLOON_PROPS, VirtioBalloon } from './virtio/virtio-balloon.js';
+import { UHCI_PROPS, PiixUhci } from './usb/piix-uhci.js';
 
 function type(t: Omit<DeviceTypeInfo, 'userCreatable' | 'hotpluggable'> & Partial<Pick<DeviceTypeInfo, 'userCreatable' | 'hotpluggable'>>): DeviceTypeInfo {
   return { userCreatable: true, hotpluggable: true, ...t };
@@ -26,6 +28,20 @@ const virtioScsiDevice: DeviceTypeInfo = type({
   busType: 'virtio-bus',
   props: VIRTIO_SCSI_PROPS,
   create: (env) => new VirtioScsi(virtioScsiDevice, env),
+});
+
+const virtioBalloonDevice: DeviceTypeInfo = type({
+  name: 'virtio-balloon-device',
+  busType: 'virtio-bus',
+  props: VIRTIO_BALLOON_PROPS,
+  create: (env) => new VirtioBalloon(virtioBalloonDevice, env),
+});
+
+const piix3Uhci: DeviceTypeInfo = type({
+  name: 'piix3-usb-uhci',
+  busType: 'PCI',
+  props: UHCI_PROPS,
+  create: (env) => new PiixUhci(piix3Uhci, env),
 });
 
 function pciProxy(name: string, inner: DeviceTypeInfo, extra: PropDef[] = []): DeviceTypeInfo {
@@ -79,6 +95,9 @@ export const DEVICE_TYPES: ReadonlyMap<string, DeviceTypeInfo> = new Map(
     virtioScsiDevice,
     pciProxy('virtio-blk-pci', virtioBlkDevice),
     pciProxy('virtio-scsi-pci', virtioScsiDevice),
+    virtioBalloonDevice,
+    pciProxy('virtio-balloon-pci', virtioBalloonDevice),
+    piix3Uhci,
     piix3Ide,
     boardFunction('i440FX'),
     boardFunction('PIIX3'),

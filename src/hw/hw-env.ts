@@ -13,6 +13,8 @@ export interface HwEnv {
   readonly events: EventBus;
   readonly block: HwBlockGraph;
   log(msg: string): void;
+  /** softmmu/balloon.c: the one registered balloon device, if any */
+  readonly balloon: { device: unknown | null };
   /** qbus automatic naming: "<base>.<n>", n counting per bus type (hw/core/bus.c) */
   autoBusName(base: string): string;
 }

@@ -38,11 +38,12 @@ export class MachineHw {
   private readonly busIds = new Map<string, number>();
 
   constructor(
-    env: Omit<HwEnv, 'autoBusName'>,
+    env: Omit<HwEnv, 'autoBusName' | 'balloon'>,
     private readonly opts: MachineHwOptions,
   ) {
     this.env = {
       ...env,
+      balloon: { device: null },
       autoBusName: (base) => {
         const n = this.busIds.get(base) ?? 0;
         this.busIds.set(base, n + 1);

@@ -34,6 +34,8 @@ const ON_ERROR_ACTION: Readonly<Record<BlockdevOnError, (errno: number) => Block
 interface JobEdge extends BdrvParent {
   readonly node: BlockNode;
   quiesced: number;
+  /** the job this edge belongs to (block_job_has_bdrv looks it up) */
+  readonly blockJob: BlockJob;
 }
 
 export abstract class BlockJob extends Job {
@@ -84,6 +86,7 @@ export abstract class BlockJob extends Job {
       shared,
       node,
       quiesced: 0,
+      blockJob: this,
       desc: () => `${this.type} job '${this.id ?? ''}'`,
       drainedBegin: () => {
         edge.quiesced++;

@@ -7,15 +7,49 @@ import type { SimKernel } from '../sim/kernel.js';
 import type { Job, JobEnv } from './job.js';
 import { BlockJob } from './block-job.js';
 
+export interface ExitHook {
+  add(fn: (status: number) => void): unknown;
+}
+
 export class JobRegistry {
   private readonly list: Job[] = [];
   readonly env: JobEnv;
 
-  constructor(deps: { kernel: SimKernel; events: EventBus; log: (msg: string) => void; iostatusResetHook?: { add(fn: () => void): unknown } }) {
+  private exitBound = false;
+
+  constructor(deps: {
+    kernel: SimKernel;
+    events: EventBus;
+    log: (msg: string) => void;
+    iostatusResetHook?: { add(fn: () => void): unknown };
+    /** the run state's exit hook (qemu_cleanup), for job_cancel_sync_all */
+    exitHook?: ExitHook;
+  }) {
     this.env = { kernel: deps.kernel, events: deps.events, log: deps.log, registry: this };
     deps.iostatusResetHook?.add(() => {
       for (const j of this.blockJobs()) j.iostatusResetOnCont();
     });
+    if (deps.exitHook) this.bindExit(deps.exitHook);
+  }
+
+  /** Cancel every job when the main loop exits (idempotent; job creators call it too). */
+  bindExit(hook: ExitHook): void {
+    if (this.exitBound) return;
+    this.exitBound = true;
+    hook.add(() => this.cancelSyncAll());
+  }
+
+  /** job_cancel_sync_all (qemu_cleanup): force-cancel until the list is empty */
+  cancelSyncAll(): void {
+    for (let guard = 0; this.list.length > 0 && guard < 10_000; guard++) {
+      const job = this.list[0];
+      try {
+        job.cancelSync(true);
+      } catch (e) {
+        this.env.log(`job '${job.id}': cancel at exit: ${(e as Error)?.stack ?? String(e)}`);
+        this.remove(job);
+      }
+    }
   }
 
   add(job: Job): void {

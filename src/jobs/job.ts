@@ -214,7 +214,12 @@ export abstract class Job {
     this.ret = ret;
     this.deferredToMainLoop = true;
     this.busy = true;
-    this.env.kernel.mainContext.bhScheduleOneshot(() => this.exit(), `job_exit ${this.id ?? ''}`);
+    this.scheduleExit(() => this.exit());
+  }
+
+  /** job_co_entry's last step: job_exit as a main-loop bottom half */
+  protected scheduleExit(exit: () => void): void {
+    this.env.kernel.mainContext.bhScheduleOneshot(exit, `job_exit ${this.id ?? ''}`);
   }
 
   /** job_enter_cond: re-enter a job parked in a yield (aio_co_wake: at once from outside the coroutine). */
@@ -445,6 +450,16 @@ export abstract class Job {
       if (!other.isCompleted()) other.finishSync();
       other.finalizeSingle();
     }
+  }
+
+  /**
+   * job_cancel_sync: cancel (a concluded job is dismissed instead), then
+   * run the event loop until the job completed.
+   */
+  cancelSync(force: boolean): void {
+    if (this.status === 'null') return;
+    this.cancel(force);
+    if ((this.status as JobStatus) !== 'null' && !this.isCompleted()) this.finishSync();
   }
 
   /** job_finish_sync without a finish callback: wait until the job completed */

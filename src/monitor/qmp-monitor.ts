@@ -150,7 +150,10 @@ export class QmpMonitor {
     session.close();
     this.opts.dispatcher.removeSession(session);
     this.active = undefined;
-    if (destroy) sock.end();
+    // The monitor is closing (QEMU exits): send what is queued, then let go
+    // of the socket without waiting for the client's FIN, or a client that
+    // keeps its end open (libvirt while it kills us) would hold the process.
+    if (destroy) sock.end(() => sock.destroy());
     // The next waiting client gets a fresh greeting.
     while (!this.closed && this.waiting.length) {
       const next = this.waiting.shift()!;

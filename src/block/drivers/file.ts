@@ -2,8 +2,9 @@
 // synchronous fs calls. Holes stay holes: zeroing never writes buffers over
 // ranges that already read as zero, and a zeroed tail is cut off and
 // re-extended (ftruncate) instead of written. Node has no fallocate and no
-// SEEK_DATA/SEEK_HOLE, so block status falls back to the file's allocated
-// block count and, for partly sparse files, to looking at the data.
+// SEEK_DATA/SEEK_HOLE, so block status uses the file's allocated block count,
+// the map of blocks known non-zero (zero-detect.ts NonzeroBlocks) and, while
+// that map is not complete, looks at the data.
 
 import * as fs from 'node:fs';
 import { BlockGenericError, BlockIOError, errorWithErrno } from './block-driver.js';
@@ -12,7 +13,7 @@ import { BlockDriverBase, roundUpToSector } from './driver-base.js';
 import { EACCES, EINVAL, EPERM, EROFS, errnoOfFsError } from './errno.js';
 import type { InheritedFlags, OpenContext } from './open-context.js';
 import { checkKnownOptions, optBool, optEnum, optInt, optString, type OptKind, type OptionBag } from './options.js';
-import { zeroRuns } from './zero-detect.js';
+import { HONEST_BLOCK_COUNT_FS, NonzeroBlocks, zeroRuns } from './zero-detect.js';
 import { checkImagePath } from '../image-dir.js';
 
 export const FILE_OPTIONS: Readonly<Record<string, OptKind>> = {
@@ -52,12 +53,19 @@ export class FileDriver extends BlockDriverBase {
   private discardNbOk = 0;
   private discardNbFailed = 0;
   private discardBytesOk = 0;
+  /** which blocks may hold data (so holes need not be read) */
+  private readonly nonzero: NonzeroBlocks;
+  /** scan buffer, kept: fresh large buffers cost a page fault per page */
+  private scratch: Buffer | null = null;
+  /** zeroes to write from (never written) */
+  private zeroes: Buffer | null = null;
 
-  private constructor(opts: OptionBag, fd: number, filename: string, readOnly: boolean, ctx: OpenContext, noFlush: boolean) {
+  private constructor(opts: OptionBag, fd: number, filename: string, readOnly: boolean, ctx: OpenContext, noFlush: boolean, nonzero: NonzeroBlocks) {
     super({ options: opts, readOnly, legacy: ctx.legacy });
     this.fd = fd;
     this.filenameOpt = filename;
     this.noFlush = noFlush;
+    this.nonzero = nonzero;
   }
 
   /** raw_open_common for a regular file. */
@@ -112,7 +120,22 @@ export class FileDriver extends BlockDriverBase {
       fs.closeSync(fd!);
       throw new BlockGenericError(`'file' driver requires '${filename}' to be a regular file`);
     }
-    return new FileDriver(opts, fd!, filename, readOnly, ctx, cacheOption(opts, 'no-flush') || (inherited?.noFlush ?? false));
+    const nonzero = nonzeroMapFor(path, st);
+    nonzero.sync(st);
+    return new FileDriver(opts, fd!, filename, readOnly, ctx, cacheOption(opts, 'no-flush') || (inherited?.noFlush ?? false), nonzero);
+  }
+
+  /** fstat, and the non-zero map follows what it shows. */
+  private stat(): fs.Stats {
+    this.checkOpen();
+    let st: fs.Stats;
+    try {
+      st = fs.fstatSync(this.fd);
+    } catch (e) {
+      throw new BlockIOError(errnoOfFsError(e));
+    }
+    this.nonzero.sync(st);
+    return st;
   }
 
   protected override openedExactFilename(): string {
@@ -121,12 +144,7 @@ export class FileDriver extends BlockDriverBase {
 
   /** The host file size in bytes (not rounded). */
   fileSize(): number {
-    this.checkOpen();
-    try {
-      return fs.fstatSync(this.fd).size;
-    } catch (e) {
-      throw new BlockIOError(errnoOfFsError(e));
-    }
+    return this.stat().size;
   }
 
   getLength(): number {
@@ -147,11 +165,18 @@ export class FileDriver extends BlockDriverBase {
     }
     // past EOF reads as zeroes (raw_co_preadv pads short reads)
     if (done < dest.length) dest.fill(0, done);
+    this.nonzero.noteRead(offset, dest, done < dest.length ? offset + done : Number.POSITIVE_INFINITY);
   }
 
   pwrite(offset: number, data: Buffer): void {
     this.checkWritable();
-    this.writeAll(offset, data);
+    try {
+      this.writeAll(offset, data);
+    } catch (e) {
+      this.nonzero.noteUnknown(offset, data.length);
+      throw e;
+    }
+    this.nonzero.noteWrite(offset, data.length, data);
   }
 
   private writeAll(offset: number, data: Buffer): void {
@@ -166,9 +191,11 @@ export class FileDriver extends BlockDriverBase {
   }
 
   private ftruncate(size: number): void {
+    this.nonzero.noteTruncate(size);
     try {
       fs.ftruncateSync(this.fd, size);
     } catch (e) {
+      this.nonzero.noteLost();
       throw new BlockIOError(errnoOfFsError(e));
     }
   }
@@ -192,21 +219,37 @@ export class FileDriver extends BlockDriverBase {
       this.ftruncate(end);
       return;
     }
-    this.zeroInside(offset, length);
+    try {
+      if (this.nonzero.complete) {
+        // only blocks that may hold data need looking at: the rest is zero already
+        for (const r of this.nonzero.nonzeroRanges(offset, end)) this.zeroInside(r.start, r.end - r.start);
+      } else {
+        this.zeroInside(offset, length);
+      }
+    } catch (e) {
+      this.nonzero.noteUnknown(offset, length);
+      throw e;
+    }
+    this.nonzero.noteWrite(offset, length, null);
   }
 
+  /** Writes zero buffers over the non-zero granules of a range inside the file. */
   private zeroInside(offset: number, length: number): void {
-    let zeroBuf: Buffer | null = null;
     for (let pos = offset; pos < offset + length; pos += SCAN_CHUNK) {
       const n = Math.min(SCAN_CHUNK, offset + length - pos);
-      const buf = Buffer.allocUnsafe(n);
+      const buf = this.scanBuffer(n);
       this.preadInto(pos, buf);
       for (const run of zeroRuns(buf, pos, SCAN_GRANULE)) {
         if (run.zero) continue;
-        zeroBuf ??= Buffer.alloc(SCAN_CHUNK);
-        this.writeAll(pos + run.start, zeroBuf.subarray(0, run.length));
+        this.zeroes ??= Buffer.alloc(SCAN_CHUNK);
+        this.writeAll(pos + run.start, this.zeroes.subarray(0, run.length));
       }
     }
+  }
+
+  private scanBuffer(n: number): Buffer {
+    this.scratch ??= Buffer.allocUnsafe(SCAN_CHUNK);
+    return this.scratch.subarray(0, n);
   }
 
   /**
@@ -249,6 +292,7 @@ export class FileDriver extends BlockDriverBase {
     if (!Number.isSafeInteger(newSize) || newSize < 0) {
       throw errorWithErrno('Could not resize file', EINVAL);
     }
+    this.nonzero.noteTruncate(newSize);
     try {
       if (prealloc === 'off' || newSize <= current) {
         fs.ftruncateSync(this.fd, newSize);
@@ -261,6 +305,7 @@ export class FileDriver extends BlockDriverBase {
         }
       }
     } catch (e) {
+      this.nonzero.noteLost();
       throw errorWithErrno('Could not resize file', errnoOfFsError(e));
     }
   }
@@ -268,17 +313,12 @@ export class FileDriver extends BlockDriverBase {
   /**
    * raw_co_block_status: holes are ZERO, data is DATA, both are allocated.
    * Without SEEK_DATA: a file with no allocated blocks is all hole, a fully
-   * allocated file all data; otherwise the content decides (zero granules
-   * are reported as zero, which reads the same as a hole).
+   * allocated file all data; a complete non-zero map answers whole runs;
+   * otherwise the content decides (zero granules are reported as zero, which
+   * reads the same as a hole) and what is read fills the map.
    */
   blockStatus(offset: number, length: number): BlockStatus {
-    this.checkOpen();
-    let st: fs.Stats;
-    try {
-      st = fs.fstatSync(this.fd);
-    } catch (e) {
-      throw new BlockIOError(errnoOfFsError(e));
-    }
+    const st = this.stat();
     if (length <= 0) return { allocated: true, data: false, zero: false, length: 0 };
     if (offset >= st.size) return { allocated: true, data: false, zero: true, length };
     const allocated = st.blocks * 512;
@@ -286,8 +326,12 @@ export class FileDriver extends BlockDriverBase {
     if (allocated >= Math.ceil(st.size / SCAN_GRANULE) * SCAN_GRANULE) {
       return { allocated: true, data: true, zero: false, length };
     }
+    if (this.nonzero.complete) {
+      const run = this.nonzero.runAt(offset, length, st.size);
+      return { allocated: true, data: !run.zero, zero: run.zero, length: run.length };
+    }
     const n = Math.min(length, SCAN_CHUNK, st.size - offset);
-    const buf = Buffer.allocUnsafe(n);
+    const buf = this.scanBuffer(n);
     this.preadInto(offset, buf);
     const first = zeroRuns(buf, offset, SCAN_GRANULE)[0];
     let runLength = first.length;
@@ -298,6 +342,13 @@ export class FileDriver extends BlockDriverBase {
 
   override getInfo(): { clusterSize: number; isDirty: boolean } {
     return { clusterSize: 0, isDirty: false };
+  }
+
+  /** How the non-zero map stands (tests and the benchmark look at it). */
+  nonzeroMapState(): { complete: boolean; budget: boolean; granule: number; blocks: number } {
+    this.stat();
+    const m = this.nonzero;
+    return { complete: m.complete, budget: m.budget, granule: m.granule, blocks: m.count };
   }
 
   /** raw_get_allocated_file_size: st_blocks * 512. */
@@ -328,6 +379,20 @@ export class FileDriver extends BlockDriverBase {
       // already gone
     }
     this.fd = -1;
+  }
+}
+
+/**
+ * The map's block size and whether the allocation budget applies: the
+ * smaller of st_blksize and statfs f_bsize (never larger than a filesystem
+ * block), on filesystems that count st_blocks honestly.
+ */
+function nonzeroMapFor(path: string, st: fs.Stats): NonzeroBlocks {
+  try {
+    const sfs = fs.statfsSync(path);
+    return new NonzeroBlocks(Math.min(st.blksize, sfs.bsize), HONEST_BLOCK_COUNT_FS.has(sfs.type));
+  } catch {
+    return new NonzeroBlocks(4096, false);
   }
 }
 

@@ -1,12 +1,14 @@
 // The part of the block graph (src/block/) the device models use: finding
 // a -drive BlockBackend or a node by name, creating anonymous BlockBackends,
 // -drive's legacy front-end info, and -drive auto-deletion (blockdev.c
-// blockdev_mark_auto_del / blockdev_auto_del).
+// blockdev_mark_auto_del, which also cancels the block jobs on the drive,
+// and blockdev_auto_del).
 
 import type { BlockBackend, DriveInfo } from '../../block/block-backend.js';
 import type { BlockGraph } from '../../block/block-graph.js';
 import type { BlockNode } from '../../block/block-node.js';
 import type { AioContext } from '../../sim/aio-context.js';
+import { cancelJobsOnAutoDel } from '../../jobs/job-auto-del.js';
 
 export interface HwBlockGraph {
   /** blk_by_name: a named (monitor-visible) BlockBackend */
@@ -33,7 +35,10 @@ export function hwBlockGraph(graph: BlockGraph): HwBlockGraph {
       return graph.drives;
     },
     markAutoDel: (blk) => {
-      if (blk.legacyDinfo) autoDel.add(blk);
+      if (!blk.legacyDinfo) return;
+      // jobs on the drive's root are cancelled first (blockdev.c)
+      cancelJobsOnAutoDel(blk.root);
+      autoDel.add(blk);
     },
     autoDel: (blk) => {
       if (!autoDel.delete(blk)) return;

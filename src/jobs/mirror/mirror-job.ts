@@ -12,11 +12,13 @@ import type { BlockNode, BlockOpType } from '../../block/block-node.js';
 import type { BlockBackend, BlockdevOnError } from '../../block/block-backend.js';
 import { quiesce, unquiesce } from '../../block/block-drain.js';
 import { blockStatusAbove, isAllocatedAbove } from '../../block/drivers/block-status.js';
+import { runRequest } from '../../block/block-request.js';
 import type { BdrvDirtyBitmap } from '../../block/dirty-bitmap.js';
 import { releaseDirtyBitmap } from '../../block/dirty-bitmap.js';
 import { BLOCK_JOB_SLICE_TIME_NS, BlockJob } from '../block-job.js';
 import type { JobBody, JobCreateOptions, JobEnv, JobStep, JobType } from '../job.js';
-import type { MirrorTopDriver } from './mirror-top.js';
+import type { ActiveMirror, MirrorTopDriver } from './mirror-top.js';
+import { recurseCanReplace, replaceNodeAllParents } from './mirror-replace.js';
 import { MAX_IN_FLIGHT, MAX_IO_BYTES, newOp, nodeRead, restartAll, type MirrorMethod, type MirrorOp } from './mirror-ops.js';
 
 const EINVAL = 22;
@@ -53,7 +55,7 @@ export interface MirrorJobConfig {
 
 type Wait = CoWait<unknown>;
 
-export class MirrorJob extends BlockJob {
+export class MirrorJob extends BlockJob implements ActiveMirror {
   readonly type: JobType = 'mirror';
   protected override readonly supportsComplete = true;
   readonly cfg: MirrorJobConfig;
@@ -174,7 +176,9 @@ export class MirrorJob extends BlockJob {
     this.bytesInFlight += op.bytes;
     op.isInFlight = true;
     const buf = Buffer.allocUnsafe(op.bytes);
+    op.buf = buf;
     nodeRead(this.env.kernel, this.cfg.source, op.offset, buf, this.env.log, (ret) => {
+      op.buf = null;
       if (ret < 0) {
         this.bitmap?.setDirty(op.offset, op.bytes);
         const action = this.mirrorErrorAction(true, -ret);
@@ -196,6 +200,61 @@ export class MirrorJob extends BlockJob {
       if (action === 'report' && this.sret >= 0) this.sret = ret;
     }
     this.iterationDone(op, ret);
+  }
+
+  // ---- active mirroring (copy-mode write-blocking) ------------------------------------
+
+  /** bdrv_mirror_top_do_write's copy_to_target */
+  copyToTarget(): boolean {
+    return this.cfg.copyMode === 'write-blocking' && this.sret >= 0 && !this.isCancelled() && this.target !== null;
+  }
+
+  /**
+   * active_write_prepare + do_sync_target_write + active_write_settle. QEMU
+   * makes the guest write wait for background copies of the same chunks;
+   * here such a copy, whose source bytes were read before this write, gets
+   * the new bytes in its buffer, so its later target write carries them.
+   */
+  writeThrough(method: MirrorMethod, offset: number, bytes: number, data: Buffer | null): void {
+    const g = this.granularity;
+    const bm = this.bitmap;
+    const target = this.target;
+    if (!bm || !target?.root) return;
+    for (const op of this.ops) {
+      if (op.isPseudo || !op.buf) continue;
+      const from = Math.max(op.offset, offset);
+      const to = Math.min(op.offset + op.buf.length, offset + bytes);
+      if (from >= to) continue;
+      if (data) data.copy(op.buf, from - op.offset, from - offset, to - offset);
+      else op.buf.fill(0, from - op.offset, to - op.offset);
+    }
+    // dirty unaligned head and tail are left to the background copy
+    let off = offset;
+    let len = bytes;
+    if (off % g !== 0 && bm.isDirty(off)) {
+      const head = g - (off % g);
+      if (len <= head) return;
+      off += head;
+      len -= head;
+    }
+    if ((off + len) % g !== 0 && bm.isDirty(off + len - 1)) {
+      const tail = (off + len) % g;
+      if (len <= tail) return;
+      len -= tail;
+    }
+    const bStart = Math.ceil(off / g) * g;
+    const bEnd = Math.floor((off + len) / g) * g;
+    if (bStart < bEnd) bm.resetDirty(bStart, bEnd - bStart);
+    this.progressIncreaseRemaining(len);
+    const slice = data ? data.subarray(off - offset, off - offset + len) : undefined;
+    const kind = method === 'copy' ? 'write' : method === 'zero' ? 'write-zeroes' : 'discard';
+    const { ret } = runRequest(target.root, { kind, offset: off, bytes: len, buf: slice, mayUnmap: this.cfg.unmap }, this.env.log);
+    if (ret >= 0) {
+      this.progressUpdate(len);
+      return;
+    }
+    bm.setDirty(Math.floor(off / g) * g, Math.ceil((off + len) / g) * g - Math.floor(off / g) * g);
+    if (this.mirrorErrorAction(false, -ret) === 'report' && this.sret >= 0) this.sret = ret;
   }
 
   private mirrorErrorAction(isRead: boolean, errno: number) {
@@ -542,6 +601,13 @@ export class MirrorJob extends BlockJob {
       this.inDrain = true;
     }
     topDriver.stop = true;
+    topDriver.job = null;
+    // bdrv_child_refresh_perms: the filter drops its claims on the source
+    try {
+      g.refreshPerms(top);
+    } catch (e) {
+      this.env.log(`mirror '${this.id}': ${(e as Error).message}`);
+    }
     if (!abort && this.cfg.backingMode === 'source-backing-chain') {
       const backing = this.cfg.isNoneMode ? src : this.cfg.base;
       const cur = targetNode.children().find((c) => c.name === 'backing')?.node ?? null;
@@ -563,7 +629,13 @@ export class MirrorJob extends BlockJob {
       g.drainedBegin(targetNode);
       targetDrained = true;
       try {
-        g.replaceNode(toReplace === src ? top : toReplace, targetNode);
+        if (!recurseCanReplace(src, toReplace)) {
+          throw new Error(
+            `Can no longer replace '${toReplace.nodeName}' by '${targetNode.nodeName}', because it can no longer be guaranteed that doing so would not lead to an abrupt change of visible data`,
+          );
+        }
+        if (toReplace === src) g.replaceNode(top, targetNode);
+        else replaceNodeAllParents(g, toReplace, targetNode);
         pivoted = true;
       } catch (e) {
         this.env.log(`mirror '${this.id}': ${(e as Error).message}`);

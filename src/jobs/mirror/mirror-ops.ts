@@ -26,10 +26,12 @@ export interface MirrorOp {
   waitingForOp: MirrorOp | null;
   /** CoQueue waiting_requests */
   waiters: Array<() => void>;
+  /** a copy's bounce buffer, from its source read until its target write is issued */
+  buf: Buffer | null;
 }
 
 export function newOp(offset: number, bytes: number, method: MirrorMethod, isPseudo = false): MirrorOp {
-  return { offset, bytes, method, isPseudo, isInFlight: false, chunks: 0, waitingForOp: null, waiters: [] };
+  return { offset, bytes, method, isPseudo, isInFlight: false, chunks: 0, waitingForOp: null, waiters: [], buf: null };
 }
 
 /** qemu_co_queue_restart_all */

@@ -17,6 +17,7 @@ import { Job } from '../job.js';
 import type { JobRegistry } from '../job-registry.js';
 import { MirrorTopDriver } from './mirror-top.js';
 import { DEFAULT_MIRROR_BUF_SIZE } from './mirror-ops.js';
+import { recurseCanReplace } from './mirror-replace.js';
 import { insertFilter, MirrorJob, type MirrorBackingMode, type MirrorCopyMode } from './mirror-job.js';
 
 export type MirrorSyncMode = 'top' | 'full' | 'none' | 'incremental' | 'bitmap';
@@ -99,7 +100,7 @@ function mirrorCommon(graph: BlockGraph, jobs: JobRegistry, a: CommonArgs): Mirr
     if (!toReplace) throw QmpError.generic(`Failed to find node with node-name='${a.replaces}'`);
     const opMsg = toReplace.opBlockedMessage('drive-del');
     if (opMsg && toReplace !== a.bs) throw QmpError.generic(opMsg);
-    if (toReplace !== a.bs) {
+    if (!recurseCanReplace(a.bs, toReplace)) {
       throw QmpError.generic(
         `Cannot replace '${a.replaces}' by a node mirrored from '${a.bs.nodeName}', because it cannot be guaranteed that doing so would not lead to an abrupt change of visible data`,
       );
@@ -126,6 +127,7 @@ function startJob(graph: BlockGraph, jobs: JobRegistry, a: CommonArgs & { granul
   top.flags.unmap = false;
   const undoFilter = () => {
     topDriver.stop = true;
+    topDriver.job = null;
     try {
       graph.replaceNode(top, a.bs);
     } catch {
@@ -144,6 +146,8 @@ function startJob(graph: BlockGraph, jobs: JobRegistry, a: CommonArgs & { granul
   try {
     const id = a['job-id'] ?? graph.deviceNameOf(top);
     Job.checkId(jobs.env, id);
+    // qemu_cleanup cancels every job (job_cancel_sync_all)
+    jobs.bindExit(graph.env.vm.hooks.exit);
     job = new MirrorJob(
       jobs.env,
       graph,
@@ -179,6 +183,9 @@ function startJob(graph: BlockGraph, jobs: JobRegistry, a: CommonArgs & { granul
     blk.insertNode(a.target);
     blk.disableRequestQueuing = true;
     job.bitmap = createDirtyBitmap(a.bs, granularity, null);
+    // active mirroring writes guest writes through itself: the bitmap does not record them
+    if (job.cfg.copyMode === 'write-blocking') job.bitmap.disabled = true;
+    topDriver.job = job;
     job.addBdrv('source', a.bs, 0, BLK_PERM_WRITE_UNCHANGED | BLK_PERM_WRITE | BLK_PERM_CONSISTENT_READ);
     job.addBdrv('target', a.target, 0, BLK_PERM_ALL);
   } catch (e) {
