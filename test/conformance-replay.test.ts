@@ -20,11 +20,14 @@ t.test(`QEMU 7.2 transcripts against qmp-sim (${run.length} run, ${todo.length} 
   const lines: string[] = [];
   const runnable = run.filter((p) => haveCommand('qemu-img') || !needsQemuImg(p));
   await replayMain({ paths: runnable, target: 'sim', out: (l) => lines.push(l), err: () => {}, jobs: 2 });
-  for (const p of runnable) {
-    const name = label(p).split('/').pop()!;
-    const line = lines.find((l) => new RegExp(`^(PASS|FAIL) (.*/)?${name}(:|$)`).test(l));
-    t.ok(line?.startsWith('PASS'), label(p), { found: line });
-  }
+  // replay reports one line per scenario, in the order of `paths`
+  const results = lines.filter((l) => /^(PASS|FAIL|PENDING) /.test(l));
+  t.equal(results.length, runnable.length, 'one result per scenario');
+  runnable.forEach((p, i) => {
+    const line = results[i];
+    const base = label(p).split('/').pop()!;
+    t.ok(line?.startsWith('PASS ') && new RegExp(`^PASS (.*/)?${base}$`).test(line), label(p), { found: line });
+  });
   for (const p of run.filter((p) => !runnable.includes(p))) t.pass(label(p), { skip: 'needs qemu-img' });
   for (const p of todo) t.pass(label(p), { todo: `pending: ${pending[label(p)]}` });
 });

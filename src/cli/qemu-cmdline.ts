@@ -84,6 +84,7 @@ export function parseQemuCommandLine(argv: readonly string[], base?: Partial<Mac
       case 'M': {
         const o = parseQemuOpts(arg, 'type');
         if (o.has('type')) machine.machineType = o.get('type')!;
+        if (o.get('acpi') === 'off') machine.acpi = false;
         if (o.has('accel')) {
           machine.accel = o.get('accel')!.split(':');
           accelSeen = true;
@@ -179,10 +180,14 @@ export function parseQemuCommandLine(argv: readonly string[], base?: Partial<Mac
         break;
       case 'cpu':
         cpu = arg;
+        machine.cpuModel = arg.split(',')[0] || machine.cpuModel;
         note(word);
         break;
       case 'pidfile':
         pidfile = arg;
+        break;
+      case 'no-acpi':
+        machine.acpi = false;
         break;
       // Accepted, and of no consequence for what qmp-sim shows over QMP.
       case 'display':

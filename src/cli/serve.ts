@@ -91,6 +91,10 @@ export async function startVm(cmdline: QemuCommandLine, sim: SimOptions, opts: S
   // The main loop exits after its last iteration's replies went out (quit's
   // reply included); then the monitors close and the process ends.
   machine.onExit(() => close());
+  // query-chardev: the monitors' chardevs, then the ones no monitor uses (inert), in creation order
+  const served = new Map(monitors.map((m) => [m.chardevInfo().label, m]));
+  machine.chardevs = () =>
+    [...cmdline.chardevs.values()].map((spec) => served.get(spec.id)?.chardevInfo() ?? { label: spec.id, filename: spec.backendName, 'frontend-open': false });
   machine.start();
   const exec = machineExecutor({ machine, commands: buildCommandTable(), oobOffered: true, log });
   dispatcher.bind(machine.loop, opts.crash ? opts.crash.wrap(exec) : exec);

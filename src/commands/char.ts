@@ -4,6 +4,15 @@
 import type { CommandDef } from './registry.js';
 import { wireOrder } from './block-core.js';
 import { recordedQuery } from './target-profile.js';
+import { GHashTableModel } from '../qapi/ghash-table.js';
+
+/** /chardevs' children in its property GHashTable's order (object_child_foreach), each prepended: the list comes out reversed. Input in creation order. */
+function chardevOrder(list: ChardevInfo[]): ChardevInfo[] {
+  const table = new GHashTableModel();
+  for (const c of list) table.insert(c.label);
+  const byLabel = new Map(list.map((c) => [c.label, c]));
+  return [...table].map((l) => byLabel.get(l)!).reverse();
+}
 
 /** One chardev as query-chardev shows it (ChardevInfo). */
 export interface ChardevInfo {
@@ -13,18 +22,10 @@ export interface ChardevInfo {
   'frontend-open': boolean;
 }
 
-/**
- * The chardevs come from the layer that opened them (the monitor's sockets):
- * it is assumed to expose them as `machine.chardevs()` (none when absent).
- */
-interface ChardevHost {
-  chardevs?: () => ChardevInfo[];
-}
-
 export const charCommands: CommandDef[] = [
   {
     name: 'query-chardev',
-    run: (_a, ctx) => wireOrder((ctx.machine as unknown as ChardevHost).chardevs?.() ?? []),
+    run: (_a, ctx) => wireOrder(chardevOrder(ctx.machine.chardevs())),
   },
   recordedQuery('query-chardev-backends'),
 ];

@@ -9,9 +9,9 @@ import type { CommandDef } from './registry.js';
 import { wireOrder } from './block-core.js';
 import { recordedQuery, replay, targetRecording, type Recorded } from './target-profile.js';
 
-/** The -cpu model (x86: qemu64 unless the command line says otherwise). Assumes MachineConfig.cpuModel when present. */
+/** The -cpu model (x86: qemu64 unless the command line says otherwise). */
 function cpuModel(machine: Machine): string {
-  return (machine.config as { cpuModel?: string }).cpuModel ?? 'qemu64';
+  return machine.config.cpuModel;
 }
 
 /** x86 CPUs: none on -machine none; -smp N with the 7.2 default topology (sockets first). */

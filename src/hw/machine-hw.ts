@@ -21,6 +21,8 @@ const PROG = 'qemu-system-x86_64';
 
 export interface MachineHwOptions {
   nodefaults: boolean;
+  /** the board has ACPI (else system_powerdown reaches no guest) */
+  acpi?: boolean;
 }
 
 function isGuestDisk(d: DeviceState): d is DeviceState & GuestDisk {
@@ -51,7 +53,7 @@ export class MachineHw {
       },
     };
     this.lifecycle = new QdevLifecycle(this.env, this.tree);
-    this.guest = new SimGuest({ kernel: env.kernel, vm: env.vm, disks: () => this.disks(), log: (m) => env.log(m) });
+    this.guest = new SimGuest({ kernel: env.kernel, vm: env.vm, disks: () => this.disks(), log: (m) => env.log(m), acpi: opts.acpi ?? true });
     this.board = createPcBoard(this.env, this.tree, this.lifecycle, this.guest);
     this.qdev = new QdevMonitor({
       env: this.env,

@@ -26,6 +26,10 @@ export interface MachineConfig {
   nodefaults: boolean;
   smp: number;
   memoryMiB: number;
+  /** -cpu MODEL (the part before the first comma); x86's default is qemu64 */
+  cpuModel: string;
+  /** false with -no-acpi / -machine acpi=off: the guest sees no ACPI power button */
+  acpi: boolean;
   /** simulation: scheduler seed and clock kind */
   seed: number;
   clock: 'real' | 'virtual';
@@ -47,6 +51,8 @@ export function defaultMachineConfig(): MachineConfig {
     nodefaults: false,
     smp: 1,
     memoryMiB: 128,
+    cpuModel: 'qemu64',
+    acpi: true,
     seed: 0,
     clock: 'real',
     imageDirs: [process.cwd()],

@@ -30,6 +30,8 @@ export class Machine {
   readonly block: BlockGraph;
   /** block jobs and other jobs (job.c's list), beside the block graph */
   readonly jobs: JobRegistry;
+  /** The chardevs the front layer opened (query-chardev); set by whoever serves the monitors. */
+  chardevs: () => { label: string; filename: string; 'frontend-open': boolean }[] = () => [];
   readonly migration: MigrationState;
   readonly version: VersionInfo;
   readonly kernel: SimKernel;
@@ -72,7 +74,7 @@ export class Machine {
     }
     this.jobs = new JobRegistry({ kernel: this.kernel, events: this.events, log: env.log, iostatusResetHook: this.runState.hooks.iostatusReset });
     // pc_init's if=ide front ends, then -device, then if=virtio (src/hw/machine-hw.ts)
-    this.devices = new MachineHw({ kernel: this.kernel, vm: this.runState, events: this.events, block: hwBlockGraph(this.block), log: env.log }, { nodefaults: config.nodefaults });
+    this.devices = new MachineHw({ kernel: this.kernel, vm: this.runState, events: this.events, block: hwBlockGraph(this.block), log: env.log }, { nodefaults: config.nodefaults, acpi: config.acpi });
     this.block.findDevice = (id) => this.devices.findDevice(id);
     try {
       this.devices.createCmdlineDevices(config.devices);

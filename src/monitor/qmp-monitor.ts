@@ -82,6 +82,34 @@ export class QmpMonitor {
     });
   }
 
+  /**
+   * ChardevInfo of this monitor's chardev (qmp_query_chardev): the filename
+   * char-socket.c computes, "disconnected:" while no client is attached.
+   */
+  chardevInfo(): { label: string; filename: string; 'frontend-open': boolean } {
+    const { spec } = this.opts;
+    return { label: spec.id, filename: this.chardevFilename(), 'frontend-open': true };
+  }
+
+  private chardevFilename(): string {
+    const { spec } = this.opts;
+    if (spec.backend === 'stdio') return 'stdio';
+    if (spec.backend !== 'socket' || !spec.addr) return spec.backendName;
+    const addr = spec.addr;
+    const server = spec.server ? ',server=on' : '';
+    const bound = this.server?.address();
+    const sock = this.active?.socket;
+    if (addr.kind === 'tcp') {
+      if (sock && sock.localAddress !== undefined) {
+        return `tcp:${sock.localAddress}:${sock.localPort}${server} <-> ${sock.remoteAddress}:${sock.remotePort}`;
+      }
+      const port = bound && typeof bound === 'object' ? bound.port : addr.port;
+      return `disconnected:tcp:${addr.host}:${port}${server}`;
+    }
+    const path = typeof bound === 'string' && bound !== '' ? bound : addr.kind === 'unix' ? addr.path : `fd:${addr.fd}`;
+    return `${sock ? '' : 'disconnected:'}unix:${path}${server}`;
+  }
+
   /** The bound TCP port (for tcp:HOST:0). */
   port(): number | undefined {
     const a = this.server?.address();
@@ -153,7 +181,7 @@ export class QmpMonitor {
     // The monitor is closing (QEMU exits): send what is queued, then let go
     // of the socket without waiting for the client's FIN, or a client that
     // keeps its end open (libvirt while it kills us) would hold the process.
-    if (destroy) sock.end(() => sock.destroy());
+    if (destroy && sock) sock.end(() => sock.destroy());
     // The next waiting client gets a fresh greeting.
     while (!this.closed && this.waiting.length) {
       const next = this.waiting.shift()!;

@@ -5,6 +5,7 @@
 //   pipelined query-status per second, window 64
 //   RSS of the server after the run
 //   mirror MB/s: 1 GiB dense raw image, and a 100 GiB sparse one (BENCH_MIRROR=0 skips)
+//   seeds per minute of the mirror-pivot property test (BENCH_SEEDS, 0 skips)
 
 import { spawn, ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { haveCommand, qmpSimBin } from '../lib/paths.js';
 import { cleanEnv } from '../lib/server.js';
 import { mirrorArgv, mirrorMBps, simHasMirror } from './mirror-bench.js';
+import { pivotSeedsPerMinute } from './pivot-seeds-bench.js';
 
 interface Target {
   name: string;
@@ -31,6 +33,7 @@ interface Figures {
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2000);
 const PIPELINED = Number(process.env.BENCH_PIPELINED ?? 20000);
 const SPAWNS = Number(process.env.BENCH_SPAWNS ?? 7);
+const SEEDS = Number(process.env.BENCH_SEEDS ?? 2000);
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -187,6 +190,16 @@ async function main(): Promise<void> {
         rows.push([label, fmt(simMB), fmt(qemuMB), `${ratio(simMB, qemuMB)}${label.includes('dense') ? ' (target ≥ 1.0×)' : ''}`]);
       }
     }
+  }
+
+  if (SEEDS > 0) {
+    const r = pivotSeedsPerMinute(SEEDS);
+    rows.push([
+      `mirror pivot property test, seeds/min (${r.seeds} seeds)`,
+      fmt(r.perMinute),
+      '-',
+      `${fmt(r.perCpuMinute)} per CPU-minute; ${r.failed} failed (target ≥ 10000/min)`,
+    ]);
   }
 
   process.stdout.write(`qmp-sim benchmark${haveQemu ? '' : ' (QEMU not installed: no ratios against it)'}\n\n`);

@@ -34,8 +34,7 @@ export function domainXml(name: string, emulator: string, disks: TierDisk[]): st
     )
     .join('\n');
   const scsi = disks.some((d) => d.bus === 'scsi') ? "\n    <controller type='scsi' model='virtio-scsi'/>" : '';
-  // USB controller and balloon off: qmp-sim has no piix3-usb-uhci or
-  // virtio-balloon-pci device model yet (see the README's libvirt section).
+  // libvirt's defaults stay in: a piix3-usb-uhci controller and a virtio memballoon.
   return `<domain type='qemu'>
   <name>${name}</name>
   <memory unit='MiB'>128</memory>
@@ -46,8 +45,6 @@ export function domainXml(name: string, emulator: string, disks: TierDisk[]): st
   <devices>
     <emulator>${emulator}</emulator>
 ${diskXml}${scsi}
-    <controller type='usb' model='none'/>
-    <memballoon model='none'/>
   </devices>
 </domain>
 `;

@@ -59,6 +59,8 @@ export class FileDriver extends BlockDriverBase {
   private scratch: Buffer | null = null;
   /** zeroes to write from (never written) */
   private zeroes: Buffer | null = null;
+  /** the last fstat, reused until the current job runs to its end (or this node changes the file) */
+  private statMemo: fs.Stats | null = null;
 
   private constructor(opts: OptionBag, fd: number, filename: string, readOnly: boolean, ctx: OpenContext, noFlush: boolean, nonzero: NonzeroBlocks) {
     super({ options: opts, readOnly, legacy: ctx.legacy });
@@ -125,9 +127,14 @@ export class FileDriver extends BlockDriverBase {
     return new FileDriver(opts, fd!, filename, readOnly, ctx, cacheOption(opts, 'no-flush') || (inherited?.noFlush ?? false), nonzero);
   }
 
-  /** fstat, and the non-zero map follows what it shows. */
+  /**
+   * fstat, and the non-zero map follows what it shows. One synchronous run
+   * (up to the next microtask) shares one fstat: a request asks for the
+   * length several times on its way down.
+   */
   private stat(): fs.Stats {
     this.checkOpen();
+    if (this.statMemo) return this.statMemo;
     let st: fs.Stats;
     try {
       st = fs.fstatSync(this.fd);
@@ -135,6 +142,10 @@ export class FileDriver extends BlockDriverBase {
       throw new BlockIOError(errnoOfFsError(e));
     }
     this.nonzero.sync(st);
+    this.statMemo = st;
+    queueMicrotask(() => {
+      if (this.statMemo === st) this.statMemo = null;
+    });
     return st;
   }
 
@@ -153,6 +164,29 @@ export class FileDriver extends BlockDriverBase {
 
   preadInto(offset: number, dest: Buffer): void {
     this.checkOpen();
+    if (this.nonzero.complete) {
+      this.stat(); // a change from outside drops the map
+      if (this.nonzero.complete) {
+        this.readKnown(offset, dest);
+        return;
+      }
+    }
+    this.readAll(offset, dest);
+  }
+
+  /** A complete map: only the blocks that may hold data are read, the rest is zero fill. */
+  private readKnown(offset: number, dest: Buffer): void {
+    const end = offset + dest.length;
+    let pos = offset;
+    for (const r of this.nonzero.nonzeroRanges(offset, end)) {
+      dest.fill(0, pos - offset, r.start - offset);
+      this.readAll(r.start, dest.subarray(r.start - offset, r.end - offset), false);
+      pos = r.end;
+    }
+    dest.fill(0, pos - offset);
+  }
+
+  private readAll(offset: number, dest: Buffer, note = true): void {
     let done = 0;
     try {
       while (done < dest.length) {
@@ -165,7 +199,7 @@ export class FileDriver extends BlockDriverBase {
     }
     // past EOF reads as zeroes (raw_co_preadv pads short reads)
     if (done < dest.length) dest.fill(0, done);
-    this.nonzero.noteRead(offset, dest, done < dest.length ? offset + done : Number.POSITIVE_INFINITY);
+    if (note) this.nonzero.noteRead(offset, dest, done < dest.length ? offset + done : Number.POSITIVE_INFINITY);
   }
 
   pwrite(offset: number, data: Buffer): void {
@@ -180,6 +214,7 @@ export class FileDriver extends BlockDriverBase {
   }
 
   private writeAll(offset: number, data: Buffer): void {
+    this.statMemo = null;
     let done = 0;
     try {
       while (done < data.length) {
@@ -191,6 +226,7 @@ export class FileDriver extends BlockDriverBase {
   }
 
   private ftruncate(size: number): void {
+    this.statMemo = null;
     this.nonzero.noteTruncate(size);
     try {
       fs.ftruncateSync(this.fd, size);
@@ -292,6 +328,7 @@ export class FileDriver extends BlockDriverBase {
     if (!Number.isSafeInteger(newSize) || newSize < 0) {
       throw errorWithErrno('Could not resize file', EINVAL);
     }
+    this.statMemo = null;
     this.nonzero.noteTruncate(newSize);
     try {
       if (prealloc === 'off' || newSize <= current) {

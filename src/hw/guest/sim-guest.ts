@@ -20,6 +20,8 @@ export interface SimGuestEnv {
   /** the disks the guest can see, any order */
   disks(): GuestDisk[];
   log(msg: string): void;
+  /** false: no ACPI (-no-acpi), the power button reaches nothing */
+  acpi?: boolean;
 }
 
 export class SimGuest implements AcpiGuestNotify {
@@ -43,7 +45,7 @@ export class SimGuest implements AcpiGuestNotify {
     hooks.pauseAllVcpus.add(() => this.gate.pause());
     hooks.resumeAllVcpus.add(() => this.gate.resume());
     hooks.devicesReset.add(() => this.reset());
-    hooks.powerdown.add(() => this.acpi(ACPI_POWEROFF_NS, () => env.vm.guestShutdown(), 'acpi power button'));
+    if (env.acpi !== false) hooks.powerdown.add(() => this.acpi(ACPI_POWEROFF_NS, () => env.vm.guestShutdown(), 'acpi power button'));
     this.reset();
   }
 

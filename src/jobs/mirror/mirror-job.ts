@@ -18,7 +18,7 @@ import { releaseDirtyBitmap } from '../../block/dirty-bitmap.js';
 import { BLOCK_JOB_SLICE_TIME_NS, BlockJob } from '../block-job.js';
 import type { JobBody, JobCreateOptions, JobEnv, JobStep, JobType } from '../job.js';
 import type { ActiveMirror, MirrorTopDriver } from './mirror-top.js';
-import { recurseCanReplace, replaceNodeAllParents } from './mirror-replace.js';
+import { openBackingFile, recurseCanReplace, replaceNodeAllParents } from './mirror-replace.js';
 import { MAX_IN_FLIGHT, MAX_IO_BYTES, newOp, nodeRead, restartAll, type MirrorMethod, type MirrorOp } from './mirror-ops.js';
 
 const EINVAL = 22;
@@ -618,6 +618,14 @@ export class MirrorJob extends BlockJob implements ActiveMirror {
           this.env.log(`mirror '${this.id}': ${(e as Error).message}`);
           ret = -EPERM;
         }
+      }
+    }
+    if (!abort && this.cfg.backingMode === 'open-backing-chain') {
+      try {
+        openBackingFile(g, targetNode);
+      } catch (e) {
+        this.env.log(`mirror '${this.id}': ${(e as Error).message}`);
+        ret = -EINVAL;
       }
     }
     // the job's own edges go (their drains end with them) before the graph changes

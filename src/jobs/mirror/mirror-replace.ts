@@ -1,10 +1,12 @@
-// Which node a mirror may swap for its target at completion (block.c
-// bdrv_recurse_can_replace, used by check_to_replace_node and again by
-// mirror_exit_common).
+// The graph changes a mirror makes when it ends (block/mirror.c
+// mirror_exit_common): which node it may swap for its target (block.c
+// bdrv_recurse_can_replace, also check_to_replace_node's test), the swap of
+// a `replaces` node, and opening an existing target's own backing chain.
 
 import type { BlockGraph } from '../../block/block-graph.js';
 import type { BlockNode, ChildEdge } from '../../block/block-node.js';
 import { filterChild } from '../../block/block-qapi.js';
+import { probeImageFile } from '../../block/drivers/probe-file.js';
 
 /**
  * bdrv_recurse_can_replace: `toReplace` is `bs` or lies below it through
@@ -46,4 +48,24 @@ export function replaceNodeAllParents(graph: BlockGraph, from: BlockNode, to: Bl
     graph.detachParent(from, old);
   }
   graph.replaceNode(from, to);
+}
+
+/**
+ * bdrv_open_backing_file for a target opened with BDRV_O_NO_BACKING
+ * (drive-mirror mode=existing): the backing file its header names, opened
+ * read-only, becomes its backing child.
+ */
+export function openBackingFile(graph: BlockGraph, target: BlockNode): void {
+  if (target.children().some((c) => c.name === 'backing')) return;
+  const bs = target.bs as { fullBackingFilename?(): string | null; backingFormat?: string };
+  const full = bs.fullBackingFilename?.() ?? null;
+  if (!full) return;
+  const format = bs.backingFormat || probeImageFile(graph.env.policy, full);
+  const backing = graph.openNode({ driver: format, file: { driver: 'file', filename: full }, 'read-only': true });
+  try {
+    graph.setBackingHd(target, backing);
+  } catch (e) {
+    graph.discardNode(backing);
+    throw e;
+  }
 }

@@ -129,9 +129,11 @@ function startJob(graph: BlockGraph, jobs: JobRegistry, a: CommonArgs & { granul
     topDriver.stop = true;
     topDriver.job = null;
     try {
+      // the stopped filter claims nothing on the source any more (bdrv_child_refresh_perms)
+      graph.refreshPerms(top);
       graph.replaceNode(top, a.bs);
-    } catch {
-      /* nothing moved */
+    } catch (e) {
+      jobs.env.log(`mirror: removing the filter after a failed start: ${(e as Error)?.message ?? String(e)}`);
     }
     graph.unref(top);
   };
@@ -262,8 +264,9 @@ export function driveMirror(graph: BlockGraph, jobs: JobRegistry, a: DriveMirror
     ...(a['node-name'] !== undefined ? { 'node-name': a['node-name'] } : {}),
     file: { driver: 'file', filename: a.target },
     discard: bs.flags.unmap ? 'unmap' : 'ignore',
-    // BDRV_O_NO_BACKING: mirror itself takes care of the backing chain
-    ...(format === 'qcow2' && mode !== 'existing' ? { backing: null } : {}),
+    // BDRV_O_NO_BACKING in every mode: mirror takes care of the backing chain
+    // (mode=existing opens the target's own chain when the job completes)
+    ...(format === 'qcow2' ? { backing: null } : {}),
   };
   let target: BlockNode;
   try {

@@ -97,8 +97,4 @@ export class MirrorTopDriver extends BlockDriverBase {
     const inner = this.source.refreshFilename();
     return { exactFilename: inner.filename, fullOpenOptions: inner.fullOpenOptions, filename: inner.filename };
   }
-
-  override getInfo(): { clusterSize: number; isDirty: boolean } | null {
-    return null;
-  }
 }

@@ -12,7 +12,8 @@ import { defaultMachineConfig } from '../../machine/config.js';
 import { VersionInfo } from '../../machine/version.js';
 import type { BlockBackend } from '../../block/block-backend.js';
 import { blockdevMirror } from '../mirror/mirror-start.js';
-import type { MirrorJob } from '../mirror/mirror-job.js';
+import type { MirrorCopyMode, MirrorJob } from '../mirror/mirror-job.js';
+import { bdrvPread } from '../../block/drivers/generic-io.js';
 
 export const PIVOT_RACE_IMAGE_SIZE = 256 * 1024;
 const MAX_NS = 20e9;
@@ -29,12 +30,16 @@ export interface PivotRaceResult {
   lostBytes: number;
   violations: string[];
   hang?: string;
+  /** write-blocking: bytes where the target lagged the model of settled writes just before complete */
+  targetLagBytes: number;
 }
 
 export interface PivotRaceOptions {
   /** scratch directory for the two images (created by the caller) */
   dir: string;
   bug?: boolean;
+  /** copy-mode of the mirror (default background) */
+  copyMode?: MirrorCopyMode;
 }
 
 function makeImage(path: string, size: number): void {
@@ -61,7 +66,7 @@ export function runMirrorPivotRace(seed: number, opts: PivotRaceOptions): PivotR
     },
     { version: VersionInfo.recorded(), log: (m) => logs.push(m), live: false },
   );
-  const res: PivotRaceResult = { seed, outcome: 'none', autoFinalize: true, writes: 0, queuedAtCompletion: 0, lostBytes: 0, violations: [] };
+  const res: PivotRaceResult = { seed, outcome: 'none', autoFinalize: true, writes: 0, queuedAtCompletion: 0, lostBytes: 0, violations: [], targetLagBytes: 0 };
   try {
     machine.kernel.bugs.mirrorPivotOutsideDrain = opts.bug ?? false;
     machine.start();
@@ -119,10 +124,21 @@ export function runMirrorPivotRace(seed: number, opts: PivotRaceOptions): PivotR
       'buf-size': [0, 65536, 262144][rnd.int(3)],
       ...(rnd.chance(0.3) ? { speed: 32 * 1024 * 1024 } : {}),
       'auto-finalize': autoFinalize,
+      ...(opts.copyMode ? { 'copy-mode': opts.copyMode } : {}),
     });
     job = machine.jobs.get('m') as MirrorJob;
     if (!wait('ready', () => job!.status === 'ready')) return res;
     sleep(rnd.int(2_000_000));
+    if (opts.copyMode) {
+      // active mirroring: once READY the target holds every settled write
+      // (measured for background too, where it may lag; only a violation in write-blocking)
+      const target = Buffer.alloc(size);
+      bdrvPread(machine.block.findNode('tgt')!.bs, 0, target);
+      for (let i = 0; i < size; i++) {
+        if (target[i] !== model[i] && !inflight.some((w) => i >= w.off && i < w.off + w.len)) res.targetLagBytes++;
+      }
+      if (res.targetLagBytes > 0 && opts.copyMode === 'write-blocking') res.violations.push(`${res.targetLagBytes} bytes of settled writes missing from the target while READY`);
+    }
     if (rnd.chance(0.8)) {
       res.outcome = 'complete';
       job.userComplete();
