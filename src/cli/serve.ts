@@ -13,6 +13,7 @@ import { VersionInfo } from '../machine/version.js';
 import { PidFileError, unlinkPidfile, writePidfile } from './pidfile.js';
 import { daemonChildArgv, daemonReady, runDaemonForeground } from './daemonize.js';
 import { VmCrashSwitch } from './vm-crash.js';
+import { chooseAccel, kvmUsable } from '../machine/accel.js';
 import type { VmCrashContext } from '../harness/control/vm-crash-methods.js';
 
 export interface ServeHandle {
@@ -148,6 +149,13 @@ export async function serveMain(argv: string[]): Promise<number> {
     }
   }
   const dropPidfile = () => pidfileReal && unlinkPidfile(pidfileReal);
+  // vl.c configure_accelerators: kvm needs /dev/kvm; QEMU says why and tries the next
+  const accel = chooseAccel(cmdline.machine.accel, kvmUsable());
+  for (const m of accel.messages) process.stderr.write(m.prefixed ? `qemu-system-x86_64: ${m.text}\n` : `${m.text}\n`);
+  if (accel.accel === null) {
+    dropPidfile();
+    return 1;
+  }
   let vm: ServeHandle | undefined;
   // The control channel listens before the monitors do, so a client that
   // got the QMP greeting can reach it.

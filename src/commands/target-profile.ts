@@ -1,7 +1,8 @@
 // Facts real QEMU 7.2 gave per machine type and accelerator, recorded into
 // protocol/qemu-7.2/target/ by `qmp-sim profile record` (one file per query
 // kind, keyed "<machine>/<accel>"). The machine's -machine/-accel pick the
-// recording; a missing one is answered with a clear GenericError.
+// recording (KVM falls back to TCG's); a missing one is answered with a
+// clear GenericError.
 
 import { readFileSync } from 'node:fs';
 import { QmpError, type QapiErrorClass } from '../qapi/error.js';
@@ -69,10 +70,15 @@ export function contextKey(machine: Machine): string {
  */
 export function targetRecording<T>(machine: Machine, file: string, perMachine = false): T {
   const data = load(file);
-  const key = contextKey(machine);
-  if (key in data) return data[key] as T;
-  const probe = `none/${accelName(machine)}`;
-  if (!perMachine && probe in data) return data[probe] as T;
+  const board = machineName(machine.config.machineType);
+  // On KVM, facts not recorded on a KVM host come from the TCG recording
+  // (the board's and the probe's): libvirt probes with kvm:tcg wherever
+  // /dev/kvm is usable, and most of these facts do not depend on the accel.
+  const accels = accelName(machine) === 'kvm' ? ['kvm', 'tcg'] : ['tcg'];
+  for (const accel of accels) {
+    if (`${board}/${accel}` in data) return data[`${board}/${accel}`] as T;
+    if (!perMachine && `none/${accel}` in data) return data[`none/${accel}`] as T;
+  }
   throw QmpError.generic(
     `qmp-sim: no recording from QEMU 7.2 for machine '${machineName(machine.config.machineType)}' with accel ${accelName(machine)} ` +
       `(protocol/qemu-7.2/target/${file}; re-record with 'qmp-sim profile record')`,
