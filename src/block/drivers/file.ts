@@ -13,7 +13,7 @@ import { BlockDriverBase, roundUpToSector } from './driver-base.js';
 import { EACCES, EINVAL, EPERM, EROFS, errnoOfFsError } from './errno.js';
 import type { InheritedFlags, OpenContext } from './open-context.js';
 import { checkKnownOptions, optBool, optEnum, optInt, optString, type OptKind, type OptionBag } from './options.js';
-import { HONEST_BLOCK_COUNT_FS, NonzeroBlocks, zeroRuns } from './zero-detect.js';
+import { HONEST_BLOCK_COUNT_FS, NonzeroBlocks, rangeIsZero, zeroRuns } from './zero-detect.js';
 import { checkImagePath } from '../image-dir.js';
 
 export const FILE_OPTIONS: Readonly<Record<string, OptKind>> = {
@@ -179,11 +179,11 @@ export class FileDriver extends BlockDriverBase {
     const end = offset + dest.length;
     let pos = offset;
     for (const r of this.nonzero.nonzeroRanges(offset, end)) {
-      dest.fill(0, pos - offset, r.start - offset);
+      zeroFill(dest, pos - offset, r.start - offset);
       this.readAll(r.start, dest.subarray(r.start - offset, r.end - offset), false);
       pos = r.end;
     }
-    dest.fill(0, pos - offset);
+    zeroFill(dest, pos - offset, dest.length);
   }
 
   private readAll(offset: number, dest: Buffer, note = true): void {
@@ -416,6 +416,15 @@ export class FileDriver extends BlockDriverBase {
       // already gone
     }
     this.fd = -1;
+  }
+}
+
+/** Zeroes buf[start, end), writing only where it is not zero yet (fresh buffers stay untouched). */
+function zeroFill(buf: Buffer, start: number, end: number): void {
+  for (let pos = start; pos < end; ) {
+    const next = Math.min(end, pos + 65536);
+    if (!rangeIsZero(buf, pos, next)) buf.fill(0, pos, next);
+    pos = next;
   }
 }
 
