@@ -592,8 +592,9 @@ export class BlockGraph implements BlockBackendHost {
    * 'resize' (permission conflicts surface here), the node is drained and
    * truncated, and every device above hears about it.
    */
-  resize(node: BlockNode, size: number): void {
-    if (node.opBlockers.has('resize')) throw QmpError.generic(`Device '${this.deviceNameOf(node) || node.nodeName}' is in use`);
+  resize(node: BlockNode, size: number, deviceArg?: string): void {
+    // QERR_DEVICE_IN_USE formatted with the command's `device` argument ("(null)" when absent)
+    if (node.opBlockers.has('resize')) throw QmpError.generic(`Device '${deviceArg ?? '(null)'}' is in use`);
     const blk = this.createBackend({ perm: BLK_PERM_RESIZE, shared: BLK_PERM_ALL, ctx: node.aioContext });
     try {
       blk.insertNode(node);

@@ -66,7 +66,7 @@ export const blockCoreCommands: CommandDef[] = [
       const node = graph.lookup(args.device, args['node-name']);
       if (args.size < 0) throw QmpError.generic("Parameter 'size' expects a >0 size");
       if (typeof args.size === 'bigint') throw QmpError.generic('File too large');
-      graph.resize(node, args.size);
+      graph.resize(node, args.size, args.device);
     },
   },
   {

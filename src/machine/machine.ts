@@ -72,7 +72,7 @@ export class Machine {
       this.kernel.dispose();
       throw e;
     }
-    this.jobs = new JobRegistry({ kernel: this.kernel, events: this.events, log: env.log, iostatusResetHook: this.runState.hooks.iostatusReset });
+    this.jobs = new JobRegistry({ kernel: this.kernel, events: this.events, log: env.log, iostatusResetHook: this.runState.hooks.iostatusReset, exitHook: this.runState.hooks.exit });
     // pc_init's if=ide front ends, then -device, then if=virtio (src/hw/machine-hw.ts)
     this.devices = new MachineHw({ kernel: this.kernel, vm: this.runState, events: this.events, block: hwBlockGraph(this.block), log: env.log }, { nodefaults: config.nodefaults, acpi: config.acpi });
     this.block.findDevice = (id) => this.devices.findDevice(id);

@@ -148,7 +148,13 @@ export class NonzeroBlocks {
       this.complete_ = true;
       return;
     }
-    if (this.complete_ || !this.budget) return;
+    this.checkBudget();
+  }
+
+  /** The budget against the last fstat (only while no own change followed it). */
+  private checkBudget(): void {
+    const st = this.stamp;
+    if (this.complete_ || !this.budget || !st) return;
     const seen = this.bits.total * this.granule;
     const allocated = st.blocks * 512;
     if (seen > allocated) this.forget(); // the count cannot be trusted
@@ -178,8 +184,9 @@ export class NonzeroBlocks {
       if (bEnd > end) break;
       const nonzero = !rangeIsZero(buf, k * g - offset, bEnd - offset);
       if (nonzero && this.complete_ && !this.bits.get(k)) {
-        // non-zero where the map says zero: changed behind our back
+        // non-zero where the map says zero: changed behind our back (the fstat too is stale)
         this.forget();
+        this.touched();
       }
       if (nonzero) {
         if (runStart < 0) runStart = k;
@@ -193,6 +200,7 @@ export class NonzeroBlocks {
       if (!this.complete_ && this.bits.get(k)) this.bits.resetRange(k, k);
     }
     if (runStart >= 0) this.bits.setRange(runStart, k - 1);
+    this.checkBudget();
   }
 
   /**

@@ -128,9 +128,10 @@ export class ScsiDisk extends DeviceState implements ScsiAddressed, GuestDisk {
     this.purgeRequests();
   }
 
-  /** scsi_device_purge_requests: the guest hears nothing more of them. */
+  /** scsi_device_purge_requests: the guest hears nothing more of them; then blk_drain. */
   private purgeRequests(): void {
     for (const r of this.requests.splice(0)) r.done = null;
+    if (this.conf.blk) this.blk.drain();
   }
 
   // ---- GuestDisk ----------------------------------------------------------
