@@ -46,7 +46,12 @@ function bottomOf(bs: BlockDriverState): BlockDriverState {
 function latencyOf(node: BlockNode, req: BlockRequest): number {
   const bottom = bottomOf(node.bs);
   const host = HOST_LATENCY[bottom.format];
-  if (host) return req.kind === 'flush' ? host.flushNs : host.baseNs + Math.ceil((req.bytes / 1024) * host.nsPerKiB);
+  if (host) {
+    if (req.kind === 'flush') return host.flushNs;
+    // write-zeroes and discard move no data (fallocate punch / zero range)
+    if (req.kind === 'write-zeroes' || req.kind === 'discard') return host.baseNs;
+    return host.baseNs + Math.ceil((req.bytes / 1024) * host.nsPerKiB);
+  }
   // null-co / null-aio: latency-ns (0: completes in the coroutine, a BH)
   const lat = (bottom as { latencyNs?: unknown }).latencyNs;
   return typeof lat === 'number' && lat > 0 ? lat : 0;

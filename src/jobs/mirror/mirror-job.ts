@@ -170,12 +170,19 @@ export class MirrorJob extends BlockJob implements ActiveMirror {
   }
 
   /** mirror_co_read once it has its buffer chunks */
+  private readonly bufPool: Buffer[] = [];
+  private readonly opBuf = new Map<MirrorOp, Buffer>();
+
   private startCopy(op: MirrorOp): void {
     this.bufFreeCount -= op.chunks;
     this.inFlight++;
     this.bytesInFlight += op.bytes;
     op.isInFlight = true;
-    const buf = Buffer.allocUnsafe(op.bytes);
+    // mirror.c allocates s->buf once; fresh host buffers per copy are slow to fault in
+    let whole = this.bufPool.pop();
+    if (!whole || whole.length < op.bytes) whole = Buffer.allocUnsafe(Math.max(op.bytes, MAX_IO_BYTES));
+    this.opBuf.set(op, whole);
+    const buf = whole.subarray(0, op.bytes);
     op.buf = buf;
     nodeRead(this.env.kernel, this.cfg.source, op.offset, buf, this.env.log, (ret) => {
       op.buf = null;
@@ -263,6 +270,11 @@ export class MirrorJob extends BlockJob implements ActiveMirror {
 
   /** mirror_iteration_done */
   private iterationDone(op: MirrorOp, ret: number): void {
+    const whole = this.opBuf.get(op);
+    if (whole) {
+      this.opBuf.delete(op);
+      if (this.bufPool.length < MAX_IN_FLIGHT) this.bufPool.push(whole);
+    }
     this.inFlight--;
     this.bytesInFlight -= op.bytes;
     this.bufFreeCount += op.chunks;
