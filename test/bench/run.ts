@@ -6,6 +6,7 @@
 //   RSS of the server after the run
 //   mirror MB/s: 1 GiB dense raw image, and a 100 GiB sparse one (BENCH_MIRROR=0 skips)
 //   seeds per minute of the mirror-pivot property test (BENCH_SEEDS, 0 skips)
+//   libvirt: cold capability probe and virsh start, qmp-sim vs QEMU (BENCH_LIBVIRT=0 skips)
 
 import { spawn, ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
@@ -16,6 +17,7 @@ import { haveCommand, qmpSimBin } from '../lib/paths.js';
 import { cleanEnv } from '../lib/server.js';
 import { mirrorArgv, mirrorMBps, simHasMirror } from './mirror-bench.js';
 import { pivotSeedsPerMinute } from './pivot-seeds-bench.js';
+import { libvirtBench } from './libvirt-bench.js';
 
 interface Target {
   name: string;
@@ -200,6 +202,12 @@ async function main(): Promise<void> {
       '-',
       `${fmt(r.perCpuMinute)} per CPU-minute; ${r.failed} failed (target ≥ 10000/min)`,
     ]);
+  }
+
+  if (process.env.BENCH_LIBVIRT !== '0') {
+    for (const r of await libvirtBench()) {
+      rows.push([r.measure, fmt(r.sim), fmt(r.qemu), `${ratio(r.sim, r.qemu)}${r.note ? ` ${r.note}` : ''}`]);
+    }
   }
 
   process.stdout.write(`qmp-sim benchmark${haveQemu ? '' : ' (QEMU not installed: no ratios against it)'}\n\n`);
