@@ -188,6 +188,15 @@ export class Qcow2Driver extends BlockDriverBase {
           throw new BlockGenericError("Invalid parameter type for 'backing', expected: BlockdevRefOrNull");
         }
         childRef = ref as BlockdevRef;
+        // backing.node-name=... and such without a driver or file: the header's backing
+        // file, opened with those options merged in (bdrv_open_backing_file)
+        const o = ref as Record<string, unknown>;
+        if (typeof ref === 'object' && ref !== null && o.driver === undefined && o.file === undefined && this.headerBackingFile) {
+          const full = this.fullBackingFilename();
+          if (full === null) throw new BlockGenericError(`Cannot generate a base directory for ${this.fileNode.format} nodes`);
+          childRef = { ...o, driver: this.headerBackingFormat || probeImageFile(ctx.policy, full), file: { driver: 'file', filename: full } } as BlockdevRef;
+          implicit = true;
+        }
       } else {
         if (!this.headerBackingFile) return;
         const full = this.fullBackingFilename();
