@@ -6,7 +6,7 @@
 import t from 'tap';
 import { replay041 } from './lib/mirror-041.js';
 
-const F2 = 'finding 2: blkdebug:CONFIG:IMAGE filenames';
+const F2 = 'finding 7: BLOCK_JOB_ERROR of a blkdebug read error should follow the drive-mirror reply';
 t.test('QEMU 7.2 transcripts (041 TestReadErrors)', async (t) => {
   await replay041(
     t,

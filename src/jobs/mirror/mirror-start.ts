@@ -3,6 +3,7 @@
 // the argument checks in QEMU's order, target creation for drive-mirror,
 // the mirror_top filter, the job, its target BlockBackend and dirty bitmap.
 
+import { optionsForFilename } from '../../block/drivers/protocol-filename.js';
 import { QmpError } from '../../qapi/error.js';
 import type { BlockGraph } from '../../block/block-graph.js';
 import type { BlockNode } from '../../block/block-node.js';
@@ -258,11 +259,12 @@ export function driveMirror(graph: BlockGraph, jobs: JobRegistry, a: DriveMirror
   } catch (e) {
     throw qmpError(e);
   }
-  format ??= probeImageFile(policy, a.target);
+  format ??= probeImageFile(policy, probePath(a.target));
   const options: OptionBag = {
     driver: format,
     ...(a['node-name'] !== undefined ? { 'node-name': a['node-name'] } : {}),
-    file: { driver: 'file', filename: a.target },
+    // a protocol prefix (blkdebug:CONFIG:IMAGE) picks its driver, as bdrv_open of a filename does
+    file: optionsForFilename(a.target),
     discard: bs.flags.unmap ? 'unmap' : 'ignore',
     // BDRV_O_NO_BACKING in every mode: mirror takes care of the backing chain
     // (mode=existing opens the target's own chain when the job completes)
@@ -281,4 +283,11 @@ export function driveMirror(graph: BlockGraph, jobs: JobRegistry, a: DriveMirror
     graph.discardNode(target);
     throw e;
   }
+}
+
+/** The host file a format probe reads for `filename`: through protocol filters (blkdebug:CONFIG:IMAGE) to the file. */
+function probePath(filename: string): string {
+  let opts: OptionBag = optionsForFilename(filename);
+  while (opts.driver !== 'file' && typeof opts.image === 'object' && opts.image !== null) opts = opts.image as OptionBag;
+  return opts.driver === 'file' && typeof opts.filename === 'string' ? opts.filename : filename;
 }

@@ -6,6 +6,7 @@
 // at the end of each step (metadata-io.ts); lazy refcounts are never used, so
 // the image never needs the dirty bit.
 
+import { optionsForFilename } from '../protocol-filename.js';
 import { BlockGenericError, BlockIOError, errorWithErrno } from '../block-driver.js';
 import type {
   BlockDriverState,
@@ -194,7 +195,7 @@ export class Qcow2Driver extends BlockDriverBase {
         if (typeof ref === 'object' && ref !== null && o.driver === undefined && o.file === undefined && this.headerBackingFile) {
           const full = this.fullBackingFilename();
           if (full === null) throw new BlockGenericError(`Cannot generate a base directory for ${this.fileNode.format} nodes`);
-          childRef = { ...o, driver: this.headerBackingFormat || probeImageFile(ctx.policy, full), file: { driver: 'file', filename: full } } as BlockdevRef;
+          childRef = { ...o, driver: this.headerBackingFormat || probeImageFile(ctx.policy, full), file: optionsForFilename(full) } as BlockdevRef;
           implicit = true;
         }
       } else {
@@ -202,7 +203,7 @@ export class Qcow2Driver extends BlockDriverBase {
         const full = this.fullBackingFilename();
         if (full === null) throw new BlockGenericError(`Cannot generate a base directory for ${this.fileNode.format} nodes`);
         const fmt = this.headerBackingFormat || probeImageFile(ctx.policy, full);
-        childRef = { driver: fmt, file: { driver: 'file', filename: full } };
+        childRef = { driver: fmt, file: optionsForFilename(full) };
         implicit = true;
       }
       child = ctx.openChild(childRef, 'backing', flags);
