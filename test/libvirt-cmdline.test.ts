@@ -39,7 +39,9 @@ t.test('libvirt domain argv', async (t) => {
   t.same(c.chardevs.get('charmonitor')?.addr, { kind: 'fd', fd: 26 });
   t.same(c.monitors, [{ chardev: 'charmonitor', mode: 'control', pretty: false }]);
   t.equal(c.daemonize, false);
-  t.same(c.unmodelled, ['-object secret', '-cpu', '-object memory-backend-ram', '-overcommit', '-rtc', '-no-acpi', '-boot', '-audiodev', '-sandbox', '-msg']);
+  t.same(c.unmodelled, ['-object secret', '-cpu', '-object memory-backend-ram', '-overcommit', '-rtc', '-boot', '-audiodev', '-sandbox', '-msg']);
+  t.equal(c.machine.acpi, false, '-no-acpi reaches the machine');
+  t.equal(c.machine.cpuModel, 'qemu64', '-cpu reaches the machine');
 });
 
 t.test('libvirt probe argv', async (t) => {
