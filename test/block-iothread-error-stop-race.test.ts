@@ -16,7 +16,7 @@ import { faultInjector } from '../src/block/fault-inject.js';
 import { GuestWorkload } from '../src/hw/guest/guest-workload.js';
 import { DiskModel } from '../src/hw/testing/error-policy-model.js';
 import { Prng } from '../src/sim/prng.js';
-import { TestMonitor, type MonitorCommand } from '../src/system/testing/test-monitor.js';
+import { bracketedBy, TestMonitor, type MonitorCommand } from '../src/system/testing/test-monitor.js';
 import { blockVm } from './lib/block-machine.js';
 import { seedCount } from './lib/paths.js';
 
@@ -115,14 +115,7 @@ function runRace(seed: number, opts: { bug?: boolean } = {}): RaceRun {
     m.qmpCont();
 
     const mrng = rng.fork('monitor');
-    const cmd = (name: string, run: () => void): MonitorCommand => ({
-      name,
-      run: () => {
-        query();
-        run();
-        query();
-      },
-    });
+    const cmd = bracketedBy(query);
     const monitor = new TestMonitor({
       kernel: k,
       rng: mrng,

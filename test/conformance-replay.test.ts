@@ -20,7 +20,7 @@ t.test(`QEMU 7.2 transcripts against qmp-sim (${run.length} run, ${todo.length} 
   const needsQemuImg = (p: string) => /^# setup:|^shell /m.test(readFileSync(p, 'utf8'));
   const lines: string[] = [];
   const runnable = run.filter((p) => haveCommand('qemu-img') || !needsQemuImg(p));
-  await replayMain({ paths: runnable, target: 'sim', out: (l) => lines.push(l), err: () => {}, jobs: 2 });
+  await replayMain({ paths: runnable, target: 'sim', out: (l) => lines.push(l), err: () => {}, jobs: 4 });
   // replay reports one line per scenario, in the order of `paths`
   const results = lines.filter((l) => /^(PASS|FAIL|PENDING) /.test(l));
   t.equal(results.length, runnable.length, 'one result per scenario');

@@ -12,7 +12,7 @@ const have = haveCommand('qemu-system-x86_64') && haveCommand('qemu-img');
 t.test('QEMU 7.2 transcripts against real QEMU', { skip: have ? false : 'qemu-system-x86_64 / qemu-img not installed' }, async (t) => {
   const all = findScenarioFiles(fixturesDir);
   const lines: string[] = [];
-  await replayMain({ paths: all, target: 'qemu', out: (l) => lines.push(l), err: () => {}, jobs: 2 });
+  await replayMain({ paths: all, target: 'qemu', out: (l) => lines.push(l), err: () => {}, jobs: 4 });
   // replay reports one line per scenario, in the order of `paths`
   const results = lines.filter((l) => /^(PASS|FAIL|PENDING) /.test(l));
   t.equal(results.length, all.length, 'one result per scenario');

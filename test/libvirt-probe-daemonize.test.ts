@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { repoRoot } from './lib/paths.js';
 import { cleanEnv } from './lib/server.js';
 import { QmpTestClient } from './lib/qmp-client.js';
+import { alive } from './lib/process-alive.js';
 
 const bin = join(repoRoot, 'bin', 'qmp-sim-qemu');
 
@@ -23,15 +24,6 @@ function runFg(args: string[]): Promise<{ code: number; stderr: string }> {
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr: String(stderr) });
     });
   });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function gone(pid: number): Promise<void> {

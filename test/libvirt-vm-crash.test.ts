@@ -3,29 +3,13 @@
 // The channel for a libvirt-launched VM sits at QMP_SIM_CONTROL_DIR/<guest name>.sock.
 
 import t from 'tap';
-import * as net from 'node:net';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnServer } from './lib/server.js';
 import { QmpTestClient } from './lib/qmp-client.js';
+import { controlMessage } from './libvirt/control-client.js';
 
-function rpc(path: string, req: Record<string, unknown>): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(path);
-    let buf = '';
-    s.setEncoding('utf8');
-    s.on('data', (d: string) => {
-      buf += d;
-      const i = buf.indexOf('\n');
-      if (i >= 0) {
-        s.end();
-        resolve(JSON.parse(buf.slice(0, i)));
-      }
-    });
-    s.on('error', reject);
-    s.on('connect', () => s.write(JSON.stringify({ jsonrpc: '2.0', id: 1, ...req }) + '\n'));
-  });
-}
+const rpc = (path: string, req: { method: string; params?: Record<string, unknown> }) => controlMessage(path, req.method, req.params);
 
 t.test('vm.crash after a command', async (t) => {
   const srv = spawnServer(['--control-dir', '.', '-S', '-name', 'guest=crashvm,debug-threads=on']);

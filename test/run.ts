@@ -2,9 +2,9 @@
 // TypeScript loader; bin/qmp-sim runs the build in dist/) and ends with the
 // line "N passed, N failed" (assertions), which CI reads.
 
-import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
+import { runTap } from './lib/tap-runner.js';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/test
@@ -22,34 +22,4 @@ function findTests(dir: string): string[] {
 
 const only = process.argv.slice(2);
 const files = findTests(join(root, 'test')).filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
-const tapBin = join(root, 'node_modules', 'tap', 'dist', 'esm', 'run.mjs');
-
-const child = spawn(
-  process.execPath,
-  [tapBin, '--disable-coverage', '--allow-empty-coverage', '-R', 'tap', '--timeout', '600', '-j', '2', ...files.map((f) => relative(root, f))],
-  { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env } },
-);
-
-let tail = '';
-let pass = 0;
-let fail = 0;
-let found = false;
-child.stdout.setEncoding('utf8');
-child.stdout.on('data', (chunk: string) => {
-  process.stdout.write(chunk);
-  tail = (tail + chunk).slice(-4000);
-});
-child.on('close', (code) => {
-  // tap's closing summary: "# { total: 12, pass: 11, fail: 1, skip: 0 }"
-  const m = /#\s*\{\s*total:\s*(\d+)([^}]*)\}/.exec(tail);
-  if (m) {
-    found = true;
-    const field = (k: string) => Number(new RegExp(`${k}:\\s*(\\d+)`).exec(m[2])?.[1] ?? 0);
-    pass = field('pass');
-    fail = field('fail');
-  }
-  if (!found) fail = Math.max(fail, 1);
-  if (code !== 0 && fail === 0) fail = 1;
-  process.stdout.write(`\n${pass} passed, ${fail} failed\n`);
-  process.exitCode = fail === 0 && code === 0 ? 0 : 1;
-});
+runTap(root, files, { timeoutSec: 600, jobs: 2 });

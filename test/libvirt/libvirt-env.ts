@@ -9,6 +9,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../lib/paths.js';
+import { alive } from '../lib/process-alive.js';
 
 export type EmulatorKind = 'qmp-sim' | 'qemu';
 
@@ -123,15 +124,6 @@ function run(cmd: string, args: string[], timeoutMs: number, env?: NodeJS.Proces
       resolve({ code, stdout: String(stdout), stderr: String(stderr) + (err && (err as { killed?: boolean }).killed ? `\n[killed after ${timeoutMs} ms]` : '') });
     });
   });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Start a private libvirtd (tier-wide; QMP_SIM_LIBVIRT_EMULATOR=qemu points the domains at real QEMU). */

@@ -4,11 +4,11 @@
 // not installed. QMP_SIM_LIBVIRT_EMULATOR=qemu runs the same steps against
 // real QEMU, to compare what virsh prints.
 
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { haveLibvirt } from './libvirt-env.js';
+import { runTap } from '../lib/tap-runner.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/test/libvirt
 const root = dirname(dirname(dirname(here)));
@@ -24,26 +24,5 @@ if (!haveLibvirt()) {
     .sort()
     .map((n) => join(tierDir, n))
     .filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
-  const tapBin = join(root, 'node_modules', 'tap', 'dist', 'esm', 'run.mjs');
-  const child = spawn(
-    process.execPath,
-    [tapBin, '--disable-coverage', '--allow-empty-coverage', '-R', 'tap', '--timeout', '900', '-j', '1', ...files.map((f) => relative(root, f))],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env } },
-  );
-  let tail = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => {
-    process.stdout.write(chunk);
-    tail = (tail + chunk).slice(-4000);
-  });
-  child.on('close', (code) => {
-    // tap's closing summary: "# { total: 12, pass: 11, fail: 1, ... }"
-    const m = /#\s*\{\s*total:\s*(\d+)([^}]*)\}/.exec(tail);
-    const field = (k: string) => Number(new RegExp(`${k}:\\s*(\\d+)`).exec(m?.[2] ?? '')?.[1] ?? 0);
-    const pass = field('pass');
-    let fail = m ? field('fail') : 1;
-    if (code !== 0 && fail === 0) fail = 1;
-    process.stdout.write(`\n${pass} passed, ${fail} failed\n`);
-    process.exitCode = fail === 0 && code === 0 ? 0 : 1;
-  });
+  runTap(root, files, { timeoutSec: 900, jobs: 1 });
 }

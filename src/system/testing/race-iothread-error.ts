@@ -13,7 +13,7 @@ import { VmRunState } from '../vm-runstate.js';
 import { RACE_KERNEL, RaceResult, bump, runToCompletion } from './race-result.js';
 import { TestDisk, TestRequest } from './test-disk.js';
 import { TestGuest } from './test-guest.js';
-import { MonitorCommand, TestMonitor } from './test-monitor.js';
+import { bracketedBy, MonitorCommand, TestMonitor } from './test-monitor.js';
 
 export function runIothreadErrorRace(seed: number, opts: { bug?: boolean } = {}): RaceResult {
   const kernel = new SimKernel({ seed, bugs: { syncVmStopOnIoError: opts.bug ?? false }, ...RACE_KERNEL });
@@ -92,14 +92,7 @@ export function runIothreadErrorRace(seed: number, opts: { bug?: boolean } = {})
     },
   });
   const mrng = rng.fork('monitor');
-  const cmd = (name: string, run: () => void): MonitorCommand => ({
-    name,
-    run: () => {
-      query();
-      run();
-      query();
-    },
-  });
+  const cmd = bracketedBy(query);
   const monitor = new TestMonitor({
     kernel,
     rng: mrng,

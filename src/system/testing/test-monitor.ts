@@ -25,6 +25,18 @@ export interface TestMonitorOptions {
   onError?: (name: string, err: unknown) => void;
 }
 
+/** A command factory whose commands run between two calls of `query` (a query-status before and after). */
+export function bracketedBy(query: () => void): (name: string, run: () => void) => MonitorCommand {
+  return (name, run) => ({
+    name,
+    run: () => {
+      query();
+      run();
+      query();
+    },
+  });
+}
+
 export class TestMonitor {
   readonly thread: SimThread;
   sent = 0;
