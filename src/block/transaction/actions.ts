@@ -67,6 +67,24 @@ function dropBackup(s: ActionState): void {
   s.backup = null;
 }
 
+
+/** block-dirty-bitmap-enable / -disable: prepare sets the state, abort puts the old one back. */
+function setEnabledAction(enable: boolean): TransactionActionOps {
+  return {
+    modelled: true,
+    individualOnly: true,
+    prepare(s, d) {
+      const { node, name } = d as unknown as BitmapName;
+      const r = bitmapSetEnabled(s.graph, node, name, enable);
+      s.bitmap = r.bitmap;
+      s.wasEnabled = r.wasEnabled;
+    },
+    abort(s) {
+      if (s.bitmap && s.wasEnabled !== enable) s.bitmap.disabled = !s.wasEnabled;
+    },
+  };
+}
+
 export const TRANSACTION_ACTIONS: Readonly<Record<TransactionActionKind, TransactionActionOps>> = {
   abort: {
     modelled: true,
@@ -119,32 +137,8 @@ export const TRANSACTION_ACTIONS: Readonly<Record<TransactionActionKind, Transac
     commit: dropBackup,
     abort: restoreBackup,
   },
-  'block-dirty-bitmap-enable': {
-    modelled: true,
-    individualOnly: true,
-    prepare(s, d) {
-      const { node, name } = d as unknown as BitmapName;
-      const r = bitmapSetEnabled(s.graph, node, name, true);
-      s.bitmap = r.bitmap;
-      s.wasEnabled = r.wasEnabled;
-    },
-    abort(s) {
-      if (s.bitmap && !s.wasEnabled) s.bitmap.disabled = true;
-    },
-  },
-  'block-dirty-bitmap-disable': {
-    modelled: true,
-    individualOnly: true,
-    prepare(s, d) {
-      const { node, name } = d as unknown as BitmapName;
-      const r = bitmapSetEnabled(s.graph, node, name, false);
-      s.bitmap = r.bitmap;
-      s.wasEnabled = r.wasEnabled;
-    },
-    abort(s) {
-      if (s.bitmap && s.wasEnabled) s.bitmap.disabled = false;
-    },
-  },
+  'block-dirty-bitmap-enable': setEnabledAction(true),
+  'block-dirty-bitmap-disable': setEnabledAction(false),
   'block-dirty-bitmap-merge': {
     modelled: true,
     individualOnly: true,
